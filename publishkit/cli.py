@@ -1,0 +1,144 @@
+"""The command line: parse arguments, run a command, print one line per problem, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import PublishError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _rel(path: str | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return path
+
+
+def format_error(exc: PublishError, root: Path, prefix: str = "Error") -> str:
+    """``Error: <category>: <file>:<line>: <message>`` with the file relative to the project."""
+    rel = _rel(exc.path, root)
+    where = f"{rel}:{exc.line}" if rel and exc.line else rel
+    return f"{prefix}: {exc.category}: {where}: {exc.message}" if where else f"{prefix}: {exc.category}: {exc.message}"
+
+
+def _human_size(n: int) -> str:
+    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MB"
+
+
+def cmd_build(args: argparse.Namespace, root: Path) -> int:
+    from .build import build  # noqa: PLC0415
+    from .config import load_settings  # noqa: PLC0415
+    from .renderers import GROUPS, REGISTRY  # noqa: PLC0415
+
+    settings = load_settings(root)
+    formats = list(REGISTRY) if args.command == "all" else list(GROUPS[args.command])
+    interactive = sys.stderr.isatty() and not args.quiet
+    progress_cb = None
+    bar = None
+    if interactive:
+        from rich.progress import Progress  # noqa: PLC0415
+
+        bar = Progress(transient=True)
+        task_id = bar.add_task("Publishing", total=None)
+        bar.start()
+        progress_cb = lambda _o: bar.advance(task_id)  # noqa: E731
+    elif not args.quiet:
+
+        def progress_cb(o):  # type: ignore[no-untyped-def]
+            if o.status != "failed":
+                print(f"{o.status:9} {o.path}", flush=True)
+
+    try:
+        report = build(
+            settings, formats, args.slugs, force=args.force, strict=args.strict, jobs=args.jobs, progress=progress_cb
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    for w in report.warnings:
+        print(format_error(w, root, "Warning"), file=sys.stderr)
+    seen: set[str] = set()
+    for o in report.outcomes:
+        if o.error is not None:
+            line = format_error(o.error, root)
+            if line not in seen:  # an article-level error fails every format: say it once
+                seen.add(line)
+                print(line, file=sys.stderr)
+    if not args.quiet:
+        _summary(report, formats)
+    failed = not report.ok or (args.strict and report.warnings)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _summary(report: object, formats: Sequence[str]) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    outcomes = report.outcomes  # type: ignore[attr-defined]
+    table = Table(title="publishkit", show_lines=False)
+    table.add_column("article")
+    for fmt in formats:
+        table.add_column(fmt)
+    by_slug: dict[str, dict[str, object]] = {}
+    for o in outcomes:
+        by_slug.setdefault(o.slug, {})[o.format] = o
+    for slug, row in by_slug.items():
+        cells = []
+        for fmt in formats:
+            o = row.get(fmt)
+            if o is None:
+                cells.append("")
+            elif o.status == "failed":  # type: ignore[attr-defined]
+                cells.append("[red]failed[/red]")
+            else:
+                mark = "built" if o.status == "built" else "up to date"  # type: ignore[attr-defined]
+                cells.append(f"{mark} {_human_size(o.size)}")  # type: ignore[attr-defined]
+        table.add_row(slug, *cells)
+    Console(stderr=False, highlight=False).print(table)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {}
+
+
+def parser() -> argparse.ArgumentParser:
+    from .renderers import GROUPS  # noqa: PLC0415
+
+    p = argparse.ArgumentParser(
+        prog="publish.py",
+        description="Publish health articles from source/ as PDF handouts, DOCX, email and plain text.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build_words = ["all", *GROUPS]
+    for word in build_words:
+        help_ = "build every format" if word == "all" else f"build the {word} output only"
+        sp = sub.add_parser(word, help=help_)
+        sp.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to build (default: all)")
+        sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        sp.add_argument("--quiet", action="store_true", help="print only problems")
+        sp.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+        sp.add_argument(
+            "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: cores)"
+        )
+        COMMANDS[word] = cmd_build
+    return p
+
+
+def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
+    root = root or Path.cwd()
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, root)
+    except PublishError as exc:
+        print(format_error(exc, root), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130

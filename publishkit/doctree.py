@@ -1,0 +1,196 @@
+"""Walk and reshape pandoc ASTs (JSON): per-format content, raw passthrough, images, links."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from typing import Any
+
+Node = dict[str, Any]
+AST = dict[str, Any]
+
+def walk(value: Any) -> Iterator[Node]:
+    """Every element node, depth first, in document order."""
+    if isinstance(value, dict):
+        if "t" in value:
+            yield value
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+
+def _rewrite_lists(value: Any, fn: Callable[[Node], list[Node] | None]) -> Any:
+    """Rebuild lists of nodes, letting ``fn`` replace a node by zero or more nodes."""
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            if isinstance(item, dict) and "t" in item:
+                replaced = fn(item)
+                if replaced is None:
+                    out.append(_rewrite_lists(item, fn))
+                else:
+                    out.extend(_rewrite_lists(r, fn) for r in replaced)
+            else:
+                out.append(_rewrite_lists(item, fn))
+        return out
+    if isinstance(value, dict):
+        return {k: _rewrite_lists(v, fn) for k, v in value.items()}
+    return value
+
+
+def strip_raw(ast: AST) -> tuple[AST, list[str]]:
+    """Remove raw HTML/OpenXML/LaTeX passthrough. Returns the new AST and what was removed.
+
+    pandoc's commonmark reader keeps raw HTML even with ``-raw_html``, so this is where the
+    guarantee "no raw passthrough" is actually kept.
+    """
+    removed: list[str] = []
+
+    def fn(node: Node) -> list[Node] | None:
+        if node.get("t") in ("RawBlock", "RawInline"):
+            removed.append(str(node["c"][1]).strip())
+            return []
+        return None
+
+    return _rewrite_lists(ast, fn), removed
+
+
+def _formats(attrs: list[list[str]], key: str) -> set[str] | None:
+    for k, v in attrs:
+        if k == key:
+            return set(v.split())
+    return None
+
+
+def for_format(ast: AST, fmt: str) -> AST:
+    """Keep ``.content-visible``/``.content-hidden`` blocks only where they belong (Quarto's syntax)."""
+
+    def fn(node: Node) -> list[Node] | None:
+        if node.get("t") not in ("Div", "Span"):
+            return None
+        _id, classes, attrs = node["c"][0]
+        when = _formats(attrs, "when-format")
+        unless = _formats(attrs, "unless-format")
+        if "content-visible" in classes:
+            keep = (when is None or fmt in when) and (unless is None or fmt not in unless)
+        elif "content-hidden" in classes:
+            hide = (when is None or fmt in when) and (unless is None or fmt not in unless)
+            keep = not hide
+        else:
+            return None
+        # Unwrap: the contents stay, the marker Div/Span goes.
+        return list(node["c"][1]) if keep else []
+
+    return _rewrite_lists(copy.deepcopy(ast), fn)  # type: ignore[no-any-return]
+
+
+def stringify(value: Any) -> str:
+    """Plain text of inlines/blocks, roughly as pandoc.utils.stringify."""
+    parts: list[str] = []
+
+    def go(v: Any) -> None:
+        if isinstance(v, dict) and "t" in v:
+            t = v["t"]
+            if t == "Str":
+                parts.append(v["c"])
+            elif t in ("Space", "SoftBreak", "LineBreak"):
+                parts.append(" ")
+            elif t in ("Code", "Math"):
+                parts.append(v["c"][1])
+            elif t in ("Link", "Image"):
+                go(v["c"][1])
+            elif t == "Quoted":
+                q = "“”" if v["c"][0]["t"] == "DoubleQuote" else "‘’"
+                parts.append(q[0])
+                go(v["c"][1])
+                parts.append(q[1])
+            elif t == "Note":
+                return
+            elif "c" in v:
+                go(v["c"])
+            if t in ("Para", "Plain", "Header"):
+                parts.append(" ")
+        elif isinstance(v, list):
+            for x in v:
+                go(x)
+        elif isinstance(v, dict):
+            go(v.get("blocks", []))
+
+    go(value)
+    return " ".join("".join(parts).split())
+
+
+def images(ast: AST) -> list[tuple[str, str]]:
+    """(target, alt text) of every image, in order."""
+    return [(n["c"][2][0], stringify(n["c"][1])) for n in walk(ast) if n.get("t") == "Image"]
+
+
+def links(ast: AST) -> list[tuple[str, str]]:
+    """(target, link text) of every link, in order."""
+    return [(n["c"][2][0], stringify(n["c"][1])) for n in walk(ast) if n.get("t") == "Link"]
+
+
+def headings(ast: AST) -> list[tuple[int, str, str]]:
+    """(level, id, text) of every heading."""
+    return [(n["c"][0], n["c"][1][0], stringify(n["c"][2])) for n in walk(ast) if n.get("t") == "Header"]
+
+
+def map_images(ast: AST, fn: Callable[[str], str]) -> AST:
+    """A copy of ``ast`` with every image target passed through ``fn``."""
+    new = copy.deepcopy(ast)
+    for node in walk(new):
+        if node.get("t") == "Image":
+            node["c"][2][0] = fn(node["c"][2][0])
+    return new
+
+
+def links_to_references(ast: AST) -> tuple[AST, list[str]]:
+    """For plain text: each external link becomes ``text [n]``; returns the numbered targets."""
+    new = copy.deepcopy(ast)
+    refs: list[str] = []
+
+    def fn(node: Node) -> list[Node] | None:
+        if node.get("t") != "Link":
+            return None
+        target = node["c"][2][0]
+        inner = node["c"][1]
+        if target.startswith("#"):
+            return list(inner)
+        if stringify(inner) in (target, target.removeprefix("mailto:")):
+            return list(inner)
+        if target not in refs:
+            refs.append(target)
+        return [*inner, {"t": "Str", "c": f"\u00a0[{refs.index(target) + 1}]"}]
+
+    return _rewrite_lists(new, fn), refs
+
+
+def blocks(ast: AST) -> list[Node]:
+    return ast["blocks"]  # type: ignore[no-any-return]
+
+
+def with_blocks(ast: AST, extra: list[Node]) -> AST:
+    """A copy of ``ast`` with ``extra`` blocks appended."""
+    new = dict(ast)
+    new["blocks"] = [*ast["blocks"], *copy.deepcopy(extra)]
+    return new
+
+
+def div(blocks_: list[Node], *, classes: list[str] | None = None, custom_style: str | None = None) -> Node:
+    attrs = [["custom-style", custom_style]] if custom_style else []
+    return {"t": "Div", "c": [["", classes or [], attrs], blocks_]}
+
+
+def para(text: str) -> Node:
+    inlines: list[Node] = []
+    for i, word in enumerate(text.split()):
+        if i:
+            inlines.append({"t": "Space"})
+        inlines.append({"t": "Str", "c": word})
+    return {"t": "Para", "c": inlines}
+
+
+def header(level: int, text: str, ident: str = "") -> Node:
+    return {"t": "Header", "c": [level, [ident, [], []], para(text)["c"]]}

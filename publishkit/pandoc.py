@@ -1,0 +1,99 @@
+"""Talk to the bundled pandoc: many documents per process, always with a time limit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import RenderError
+
+_SCRIPT = Path(__file__).with_name("batch.lua")
+
+
+@cache
+def pandoc_path() -> str:
+    import pypandoc  # noqa: PLC0415 - only builds that convert something need it
+
+    return str(pypandoc.get_pandoc_path())
+
+
+def bundle_version() -> str:
+    """Version of the pandoc bundle, known without starting pandoc (used in cache keys)."""
+    try:
+        return "pypandoc-binary " + metadata.version("pypandoc-binary")
+    except metadata.PackageNotFoundError:
+        return "pypandoc-binary unknown"
+
+
+@dataclass(frozen=True)
+class WriteJob:
+    key: str
+    ast: dict[str, Any]
+    to: str  # html5 | plain | docx
+    out: str | None = None  # docx only: where pandoc writes the file
+    reference_doc: str | None = None
+    columns: int = 72
+    wrap: str = "auto"
+
+
+@dataclass
+class BatchResult:
+    version: str
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+def _run(request: dict[str, Any], timeout: float) -> BatchResult:
+    try:
+        proc = subprocess.run(
+            [pandoc_path(), "lua", str(_SCRIPT)],
+            input=json.dumps(request, ensure_ascii=False).encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"too complex: pandoc took longer than {timeout:g} s", category="pandoc") from None
+    if proc.returncode != 0:
+        raise RenderError(
+            f"pandoc failed: {proc.stderr.decode('utf-8', 'replace').strip()[:500]}", category="pandoc"
+        )
+    answer = json.loads(proc.stdout)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, item in (answer.get("results") or {}).items():
+        if item.get("ok"):
+            values[key] = item["value"]
+        else:
+            errors[key] = item.get("error", "unknown pandoc error")
+    return BatchResult(version=answer.get("version", ""), values=values, errors=errors)
+
+
+def read_many(docs: dict[str, str], timeout: float) -> BatchResult:
+    """Parse Markdown documents to pandoc ASTs (as JSON text) in one pandoc process."""
+    jobs = [{"key": k, "md": v} for k, v in docs.items()]
+    return _run({"op": "read", "jobs": jobs}, timeout)
+
+
+def write_many(jobs: list[WriteJob], timeout: float) -> BatchResult:
+    """Write ASTs to html5, plain or docx in one pandoc process."""
+    payload = []
+    for job in jobs:
+        item: dict[str, Any] = {
+            "key": job.key,
+            "ast": json.dumps(job.ast, ensure_ascii=False),
+            "to": job.to,
+            "columns": job.columns,
+            "wrap": job.wrap,
+        }
+        if job.out:
+            item["out"] = job.out
+        if job.reference_doc:
+            item["reference_doc"] = job.reference_doc
+        payload.append(item)
+    return _run({"op": "write", "jobs": payload}, timeout)

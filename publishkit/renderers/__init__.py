@@ -1,0 +1,71 @@
+"""The renderer registry: one small class per output format, registered explicitly by name."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..context import RenderContext
+from ..doctree import AST
+
+
+class Renderer:
+    """A format. Subclasses set the class attributes and implement ``render``.
+
+    ``pandoc`` lists the pandoc writers this format needs for the body (run for all articles in
+    one pandoc process by the build); ``templates`` lists the files under templates/ it reads,
+    so that a change to them rebuilds this format only; ``audit_kind`` picks the independent
+    text extractor in audit.py; ``group`` is the CLI word that builds it.
+    """
+
+    name: ClassVar[str]
+    suffix: ClassVar[str]
+    group: ClassVar[str]
+    pandoc: ClassVar[tuple[str, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ()
+    audit_kind: ClassVar[str]
+    settings_sections: ClassVar[tuple[str, ...]] = ("brand",)
+
+    @property
+    def visibility(self) -> str:
+        """The format name that ``.content-visible when-format=...`` blocks are matched against."""
+        return self.name
+
+    def reference_doc(self, settings: Any) -> str | None:
+        """The DOCX reference document pandoc styles with, for formats that write DOCX."""
+        return None
+
+    def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
+        """Adjust the format's AST before pandoc writes it; return it and any extra data."""
+        return ast, {}
+
+    def render(self, ctx: RenderContext) -> bytes:
+        raise NotImplementedError
+
+    def filename(self, slug: str) -> str:
+        return f"{slug}{self.suffix}"
+
+
+REGISTRY: dict[str, Renderer] = {}
+
+
+def register(renderer: Renderer) -> Renderer:
+    if renderer.name in REGISTRY:
+        raise ValueError(f"renderer '{renderer.name}' is registered twice")
+    REGISTRY[renderer.name] = renderer
+    return renderer
+
+
+def _register_builtin() -> None:
+    from .email_html import EmailHtmlRenderer  # noqa: PLC0415
+    from .text import TextRenderer  # noqa: PLC0415
+
+    for cls in (TextRenderer, EmailHtmlRenderer):
+        register(cls())
+
+
+_register_builtin()
+
+GROUPS: dict[str, tuple[str, ...]] = {}
+for _r in REGISTRY.values():
+    GROUPS.setdefault(_r.group, ())
+    GROUPS[_r.group] = (*GROUPS[_r.group], _r.name)
