@@ -1,0 +1,104 @@
+"""Shared fixtures: a throw-away project tree per test, and the CLI run the way users run it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"
+sys.path.insert(0, str(REPO))
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    def out(self, slug: str, suffix: str) -> Path:
+        return self.build / slug / f"{slug}{suffix}"
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def article(self, slug: str, body: str = "Some text.\n", **front: object) -> Path:
+        """Write source/<slug>.md with valid defaults for the required fields."""
+        meta = {"title": f"Test article {slug}", "summary": "A short summary.", "reviewed": "2026-11-01"}
+        meta.update({k: v for k, v in front.items()})
+        lines = ["---"]
+        for key, value in meta.items():
+            lines.append(f"{key}: {value}")
+        lines += ["---", "", textwrap.dedent(body).strip("\n"), ""]
+        path = self.source / f"{slug}.md"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return path
+
+    def set_config(self, old: str, new: str) -> None:
+        py = self.root / "pyproject.toml"
+        text = py.read_text(encoding="utf-8")
+        assert old in text, old
+        py.write_text(text.replace(old, new), encoding="utf-8")
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run publish.py in a subprocess, exactly as a user does."""
+        import os
+
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run(
+            [sys.executable, str(self.root / "publish.py"), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=full_env,
+            check=False,
+        )
+
+
+def make_project(dest: Path, root_case: str | None = None, seed: bool = False) -> Project:
+    """A project tree like the client's: pyproject, publish.py, templates, registry (+ articles)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
+    shutil.copy(REPO / "publish.py", dest / "publish.py")
+    shutil.copytree(REPO / "publishkit", dest / "publishkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", dest / "templates")
+    (dest / "source").mkdir()
+    shutil.copy(REPO / "source" / "disclaimers.yaml", dest / "source" / "disclaimers.yaml")
+    if (REPO / "source" / "assets").is_dir():
+        shutil.copytree(REPO / "source" / "assets", dest / "source" / "assets")
+    if seed:
+        shutil.copy(REPO / "source" / "ketamine-neurobiology.md", dest / "source")
+    if root_case:
+        shutil.copytree(ROOTS / root_case, dest, dirs_exist_ok=True)
+    return Project(dest)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """An empty project (no articles) in a temporary folder."""
+    return make_project(tmp_path / "proj")
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The client's seed article plus the test articles in roots/basic, built once for the session."""
+    proj = make_project(tmp_path_factory.mktemp("seed") / "proj", "basic", seed=True)
+    result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": "1793318400"})
+    assert result.returncode == 0, result.stderr + result.stdout
+    return proj
