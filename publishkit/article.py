@@ -112,7 +112,7 @@ def check_limits(text: str, path: Path, limits: Limits, first_line: int = 1) -> 
                 path=path,
                 line=first_line + text.count("\n", 0, m.start()),
             )
-    run = re.search(r"[\[\]]{%d,}" % (limits.max_bracket_run + 1), text)
+    run = re.search(r"[\[\]]{" + str(limits.max_bracket_run + 1) + ",}", text)
     if run:
         raise SourceError(
             f"too complex: a run of more than {limits.max_bracket_run} brackets",
@@ -143,7 +143,9 @@ def _text(doc: YamlDoc, path: Path, key: str, value: Any, *keys: str) -> str:
         if isinstance(value, bool):
             hint = " (YAML reads yes/no/on/off as true/false: put the value in quotes)"
         raise SourceError(
-            f"'{key}' must be text, got {_show(value)}{hint}", path=path, line=doc.line_of(*keys or (key,))
+            f"'{key}' must be text, got {_show(value)}{hint}",
+            path=path,
+            line=doc.line_of(*keys or (key,)),
         )
     result = str(value).strip()
     return result
@@ -180,13 +182,13 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
     for key in data:
         if key not in FIELDS:
             raise SourceError(
-                f"unknown key '{key}'. Valid keys: {', '.join(FIELDS)}", path=path, line=doc.line_of(str(key))
+                f"unknown key '{key}'. Valid keys: {', '.join(FIELDS)}",
+                path=path,
+                line=doc.line_of(str(key)),
             )
     for key in REQUIRED:
         if data.get(key) in (None, ""):
-            raise SourceError(
-                f"missing required '{key}': {FIELDS[key]}", path=path, line=doc.first_line
-            )
+            raise SourceError(f"missing required '{key}': {FIELDS[key]}", path=path, line=doc.first_line)
     values: dict[str, Any] = {}
     for key in ("title", "summary", "reviewer", "author"):
         if data.get(key) is not None:

@@ -29,7 +29,9 @@ def resolve_image(src: str, article: Article, assets_dir: Path) -> Path:
         raise SourceError(f"image '{src}' is outside source/assets/; {valid}", path=article.path, line=line)
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         raise SourceError(
-            f"image '{src}' is not a picture; allowed: {', '.join(IMAGE_SUFFIXES)}", path=article.path, line=line
+            f"image '{src}' is not a picture; allowed: {', '.join(IMAGE_SUFFIXES)}",
+            path=article.path,
+            line=line,
         )
     if not target.is_file():
         raise SourceError(f"image '{src}' does not exist in source/assets/", path=article.path, line=line)

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import ClassVar
 
 from .errors import AuditError
 
@@ -31,10 +32,27 @@ class Extracted:
 
 _TRANSLATE = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-        "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u00ad": None, "\ufffe": None, "\u200b": None,
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u00ad": None,
+        "\ufffe": None,
+        "\u200b": None,
     }
 )
 
@@ -66,8 +84,20 @@ def extract_text(data: bytes) -> Extracted:
 
 
 class _VisibleText(HTMLParser):
-    _SKIP = {"head", "style", "script", "title", "template"}
-    _VOID = {"br", "img", "hr", "meta", "link", "input", "col", "area", "base", "source", "wbr"}
+    _SKIP: ClassVar[set[str]] = {"head", "style", "script", "title", "template"}
+    _VOID: ClassVar[set[str]] = {
+        "br",
+        "img",
+        "hr",
+        "meta",
+        "link",
+        "input",
+        "col",
+        "area",
+        "base",
+        "source",
+        "wbr",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -109,7 +139,7 @@ def extract_html(data: bytes) -> Extracted:
 
 def extract_pdf(data: bytes) -> Extracted:
     """Text of every PDF page read by PDFium; the footer is the bottom band of each page."""
-    import pypdfium2 as pdfium  # noqa: PLC0415
+    import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     pages: list[str] = []
@@ -131,7 +161,7 @@ def extract_pdf(data: bytes) -> Extracted:
 
 
 def _docx_paragraph_text(element: object) -> str:
-    from docx.oxml.ns import qn  # noqa: PLC0415
+    from docx.oxml.ns import qn
 
     parts: list[str] = []
     for node in element.iter():  # type: ignore[attr-defined]
@@ -144,7 +174,7 @@ def _docx_paragraph_text(element: object) -> str:
 
 def extract_docx(data: bytes) -> Extracted:
     """Body, tables, every header and footer part of every section, read by python-docx."""
-    import docx  # noqa: PLC0415
+    import docx
 
     document = docx.Document(io.BytesIO(data))
     body = _docx_paragraph_text(document.element.body)
@@ -195,4 +225,6 @@ def audit(
             text = normalize(footer)
             for req in requirements:
                 if not contains(text, req.short):
-                    raise AuditError(f"disclaimer '{req.id}' missing in the footer on {unit} {number}", path=name)
+                    raise AuditError(
+                        f"disclaimer '{req.id}' missing in the footer on {unit} {number}", path=name
+                    )

@@ -24,7 +24,7 @@ from .disclaimers import Disclaimer, Registry, load_registry
 from .errors import PublishError, RenderError, SourceError
 from .fsutil import build_lock, remove_stale_temps, sha256, write_atomic
 from .manifest import ManifestEntry, load_manifest, save_manifest
-from .pandoc import WriteJob, bundle_version, read_many, write_many
+from .pandoc import WriteJob, read_many, write_many
 from .renderers import REGISTRY, Renderer
 from .templating import make_environment
 
@@ -53,7 +53,15 @@ class Report:
 
 Progress = Callable[[Outcome], None]
 
-TOOL_PACKAGES = ("publishkit", "pypandoc-binary", "weasyprint", "python-docx", "css-inline", "nh3", "Jinja2")
+TOOL_PACKAGES = (
+    "publishkit",
+    "pypandoc-binary",
+    "weasyprint",
+    "python-docx",
+    "css-inline",
+    "nh3",
+    "Jinja2",
+)
 
 
 def tool_versions() -> dict[str, str]:
@@ -93,7 +101,13 @@ def _asset_paths(settings: Settings, article: Article) -> list[Path]:
     return out
 
 
-def cache_key(settings: Settings, renderer: Renderer, article: Article, disclaimers: Sequence[Disclaimer], versions: dict[str, str]) -> str:
+def cache_key(
+    settings: Settings,
+    renderer: Renderer,
+    article: Article,
+    disclaimers: Sequence[Disclaimer],
+    versions: dict[str, str],
+) -> str:
     data: dict[str, Any] = {
         "format": renderer.name,
         "source": article.sha256,
@@ -117,7 +131,9 @@ class Task:
     keys: dict[str, str]
 
 
-def _disclaimer_texts(registry: Registry, needed: set[str], settings: Settings, tmp: Path) -> dict[str, DisclaimerText]:
+def _disclaimer_texts(
+    registry: Registry, needed: set[str], settings: Settings, tmp: Path
+) -> dict[str, DisclaimerText]:
     entries = [d for d in registry.entries if d.id in needed]
     if not entries:
         return {}
@@ -125,7 +141,9 @@ def _disclaimer_texts(registry: Registry, needed: set[str], settings: Settings, 
     asts = {}
     for d in entries:
         if d.id in parsed.errors:
-            raise RenderError(f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}", path=registry.path)
+            raise RenderError(
+                f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}", path=registry.path
+            )
         ast, _removed = doctree.strip_raw(json.loads(parsed.values[d.id]))
         asts[d.id] = ast
     jobs = [WriteJob(f"{d.id}:{w}", asts[d.id], w) for d in entries for w in ("html5", "plain")]
@@ -141,7 +159,13 @@ def _disclaimer_texts(registry: Registry, needed: set[str], settings: Settings, 
     }
 
 
-def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built_at: datetime, strict: bool = False) -> tuple[list[Outcome], list[PublishError], str]:
+def build_chunk(
+    settings: Settings,
+    registry: Registry,
+    tasks: list[Task],
+    built_at: datetime,
+    strict: bool = False,
+) -> tuple[list[Outcome], list[PublishError], str]:
     """Convert, render, audit and write every output of ``tasks``. Never raises a PublishError:
     each failure is an Outcome, so one bad article never costs the others their outputs."""
     outcomes: list[Outcome] = []
@@ -153,9 +177,15 @@ def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built
         try:
             needed = {d.id for t in tasks for d in t.disclaimers}
             dtexts = _disclaimer_texts(registry, needed, settings, tmp)
-            parsed = read_many({t.article.slug: t.article.body for t in tasks}, settings.limits.pandoc_timeout)
+            parsed = read_many(
+                {t.article.slug: t.article.body for t in tasks}, settings.limits.pandoc_timeout
+            )
         except PublishError as exc:
-            return [Outcome(t.article.slug, f, "failed", error=exc) for t in tasks for f in t.formats], [], ""
+            return (
+                [Outcome(t.article.slug, f, "failed", error=exc) for t in tasks for f in t.formats],
+                [],
+                "",
+            )
 
         # Per article: raw passthrough removed, images checked, per-format ASTs prepared.
         contexts: dict[str, RenderContext] = {}
@@ -166,7 +196,10 @@ def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built
             art = task.article
             try:
                 if art.slug in parsed.errors:
-                    raise SourceError(f"pandoc could not read the Markdown: {parsed.errors[art.slug]}", path=art.path)
+                    raise SourceError(
+                        f"pandoc could not read the Markdown: {parsed.errors[art.slug]}",
+                        path=art.path,
+                    )
                 ast, removed = doctree.strip_raw(json.loads(parsed.values[art.slug]))
                 for raw in removed[:3]:
                     warnings.append(
@@ -179,8 +212,14 @@ def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built
                     )
                 mine = [w for w in warnings if w.path == str(art.path)]
                 if strict and mine:
-                    raise SourceError(f"{mine[0].message} (--strict: warnings fail)", path=art.path, line=mine[0].line)
-                images = {src: resolve_image(src, art, settings.assets_dir) for src, _alt in doctree.images(ast)}
+                    raise SourceError(
+                        f"{mine[0].message} (--strict: warnings fail)",
+                        path=art.path,
+                        line=mine[0].line,
+                    )
+                images = {
+                    src: resolve_image(src, art, settings.assets_dir) for src, _alt in doctree.images(ast)
+                }
                 ast = doctree.map_images(ast, lambda s, images=images: str(images.get(s, s)))  # type: ignore[misc]
                 base = RenderContext(
                     article=art,
@@ -198,13 +237,25 @@ def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built
                     for writer in renderer.pandoc:
                         out = str(tmp / f"{art.slug}.{fmt}.{writer}") if writer == "docx" else None
                         ref = renderer.reference_doc(settings) if writer == "docx" else None
-                        jobs.append(WriteJob(f"{art.slug}\x1f{fmt}\x1f{writer}", fmt_ast, writer, out=out, reference_doc=ref))
+                        jobs.append(
+                            WriteJob(
+                                f"{art.slug}\x1f{fmt}\x1f{writer}",
+                                fmt_ast,
+                                writer,
+                                out=out,
+                                reference_doc=ref,
+                            )
+                        )
             except PublishError as exc:
                 failed[art.slug] = exc
         try:
             written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
         except PublishError as exc:
-            return [Outcome(t.article.slug, f, "failed", error=exc) for t in tasks for f in t.formats], warnings, ""
+            return (
+                [Outcome(t.article.slug, f, "failed", error=exc) for t in tasks for f in t.formats],
+                warnings,
+                "",
+            )
 
         for task in tasks:
             art = task.article
@@ -212,11 +263,33 @@ def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built
                 if art.slug in failed:
                     outcomes.append(Outcome(art.slug, fmt, "failed", error=failed[art.slug]))
                     continue
-                outcomes.append(_render_one(settings, registry, task, fmt, contexts[art.slug], extras, written, built_at, versions))
+                outcomes.append(
+                    _render_one(
+                        settings,
+                        registry,
+                        task,
+                        fmt,
+                        contexts[art.slug],
+                        extras,
+                        written,
+                        built_at,
+                        versions,
+                    )
+                )
     return outcomes, warnings, written.version if written else ""
 
 
-def _render_one(settings: Settings, registry: Registry, task: Task, fmt: str, base: RenderContext, extras: dict[tuple[str, str], tuple[doctree.AST, dict[str, Any]]], written: Any, built_at: datetime, versions: dict[str, str]) -> Outcome:
+def _render_one(
+    settings: Settings,
+    registry: Registry,
+    task: Task,
+    fmt: str,
+    base: RenderContext,
+    extras: dict[tuple[str, str], tuple[doctree.AST, dict[str, Any]]],
+    written: Any,
+    built_at: datetime,
+    versions: dict[str, str],
+) -> Outcome:
     art = task.article
     renderer = REGISTRY[fmt]
     name = renderer.filename(art.slug)
@@ -240,7 +313,12 @@ def _render_one(settings: Settings, registry: Registry, task: Task, fmt: str, ba
         return Outcome(art.slug, fmt, "failed", error=exc)
     except Exception as exc:  # a bug, not a user's mistake: keep the traceback, build the rest
         traceback.print_exc()
-        return Outcome(art.slug, fmt, "failed", error=PublishError(f"internal error: {exc!r}", path=name, category="internal"))
+        return Outcome(
+            art.slug,
+            fmt,
+            "failed",
+            error=PublishError(f"internal error: {exc!r}", path=name, category="internal"),
+        )
     entry = ManifestEntry(
         path=rel,
         slug=art.slug,
@@ -259,7 +337,9 @@ def _render_one(settings: Settings, registry: Registry, task: Task, fmt: str, ba
     return Outcome(art.slug, fmt, "built", path=rel, size=len(data), entry=entry)
 
 
-def _run_chunk(args: tuple[Settings, Registry, list[Task], datetime, bool]) -> tuple[list[Outcome], list[PublishError], str]:
+def _run_chunk(
+    args: tuple[Settings, Registry, list[Task], datetime, bool],
+) -> tuple[list[Outcome], list[PublishError], str]:
     return build_chunk(*args)
 
 
@@ -293,7 +373,8 @@ def build(
         missing = [s for s in slugs if s not in known]
         if missing:
             raise SourceError(
-                f"no article '{missing[0]}'. Articles: {', '.join(known) or '(none)'}", path=settings.source_dir
+                f"no article '{missing[0]}'. Articles: {', '.join(known) or '(none)'}",
+                path=settings.source_dir,
             )
         paths = [known[s] for s in slugs]
     versions = tool_versions()
@@ -317,8 +398,17 @@ def build(
                 keys[fmt] = key
                 prev = old.get((article.slug, fmt))
                 out = settings.build_dir / prev.path if prev else None
-                if not force and prev and prev.key == key and out and out.is_file() and out.stat().st_size == prev.bytes:
-                    outcome = Outcome(article.slug, fmt, "unchanged", path=prev.path, size=prev.bytes, entry=prev)
+                if (
+                    not force
+                    and prev
+                    and prev.key == key
+                    and out
+                    and out.is_file()
+                    and out.stat().st_size == prev.bytes
+                ):
+                    outcome = Outcome(
+                        article.slug, fmt, "unchanged", path=prev.path, size=prev.bytes, entry=prev
+                    )
                     report.outcomes.append(outcome)
                     if progress:
                         progress(outcome)
@@ -344,7 +434,14 @@ def build(
     return report
 
 
-def _execute(settings: Settings, registry: Registry, tasks: list[Task], built_at: datetime, jobs: int, strict: bool) -> Any:
+def _execute(
+    settings: Settings,
+    registry: Registry,
+    tasks: list[Task],
+    built_at: datetime,
+    jobs: int,
+    strict: bool,
+) -> Any:
     """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes."""
     if not tasks:
         return
@@ -356,5 +453,7 @@ def _execute(settings: Settings, registry: Registry, tasks: list[Task], built_at
             yield outcomes, warnings
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for outcomes, warnings, _version in pool.map(_run_chunk, [(settings, registry, c, built_at, strict) for c in chunks]):
+        for outcomes, warnings, _version in pool.map(
+            _run_chunk, [(settings, registry, c, built_at, strict) for c in chunks]
+        ):
             yield outcomes, warnings

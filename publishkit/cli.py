@@ -26,7 +26,11 @@ def format_error(exc: PublishError, root: Path, prefix: str = "Error") -> str:
     """``Error: <category>: <file>:<line>: <message>`` with the file relative to the project."""
     rel = _rel(exc.path, root)
     where = f"{rel}:{exc.line}" if rel and exc.line else rel
-    return f"{prefix}: {exc.category}: {where}: {exc.message}" if where else f"{prefix}: {exc.category}: {exc.message}"
+    return (
+        f"{prefix}: {exc.category}: {where}: {exc.message}"
+        if where
+        else f"{prefix}: {exc.category}: {exc.message}"
+    )
 
 
 def _human_size(n: int) -> str:
@@ -34,9 +38,9 @@ def _human_size(n: int) -> str:
 
 
 def cmd_build(args: argparse.Namespace, root: Path) -> int:
-    from .build import build  # noqa: PLC0415
-    from .config import load_settings  # noqa: PLC0415
-    from .renderers import GROUPS, REGISTRY  # noqa: PLC0415
+    from .build import build
+    from .config import load_settings
+    from .renderers import GROUPS, REGISTRY
 
     settings = load_settings(root)
     formats = list(REGISTRY) if args.command == "all" else list(GROUPS[args.command])
@@ -44,7 +48,7 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     progress_cb = None
     bar = None
     if interactive:
-        from rich.progress import Progress  # noqa: PLC0415
+        from rich.progress import Progress
 
         bar = Progress(transient=True)
         task_id = bar.add_task("Publishing", total=None)
@@ -58,7 +62,13 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
 
     try:
         report = build(
-            settings, formats, args.slugs, force=args.force, strict=args.strict, jobs=args.jobs, progress=progress_cb
+            settings,
+            formats,
+            args.slugs,
+            force=args.force,
+            strict=args.strict,
+            jobs=args.jobs,
+            progress=progress_cb,
         )
     finally:
         if bar is not None:
@@ -79,8 +89,8 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
 
 
 def _summary(report: object, formats: Sequence[str]) -> None:
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console
+    from rich.table import Table
 
     outcomes = report.outcomes  # type: ignore[attr-defined]
     table = Table(title="publishkit", show_lines=False)
@@ -109,7 +119,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {}
 
 
 def parser() -> argparse.ArgumentParser:
-    from .renderers import GROUPS  # noqa: PLC0415
+    from .renderers import GROUPS
 
     p = argparse.ArgumentParser(
         prog="publish.py",
@@ -125,7 +135,11 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--quiet", action="store_true", help="print only problems")
         sp.add_argument("--force", action="store_true", help="rebuild even what is up to date")
         sp.add_argument(
-            "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: cores)"
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            metavar="N",
+            help="worker processes (default: cores)",
         )
         COMMANDS[word] = cmd_build
     return p

@@ -79,7 +79,9 @@ class Settings:
     def section(self, name: str) -> dict[str, Any]:
         """One section as plain data, for cache keys and the manifest."""
         value = getattr(self, name)
-        return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else {name: value}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        return {name: value}
 
 
 PAGE_SIZES = ("letter", "a4")
@@ -108,7 +110,7 @@ def _build(cls: type, data: Any, where: str, errors: list[str]) -> Any:
             errors.append(f"[{where}] unknown key '{key}'. Valid keys: {', '.join(valid)}")
             continue
         tp = hints[name]
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             kwargs[name] = _build(tp, value, f"{where}.{key}", errors)
             continue
         ok = isinstance(value, tp) and not (tp is not bool and isinstance(value, bool))
@@ -131,16 +133,19 @@ def load_settings(root: Path) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError("pyproject.toml not found: run publish.py in the project folder", path=path) from None
+        raise ConfigError(
+            "pyproject.toml not found: run publish.py in the project folder", path=path
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
     section = data.get("tool", {}).get("publish", {})
     errors: list[str] = []
-    built = _build(Settings, section, "tool.publish", errors)
+    built: Settings = _build(Settings, section, "tool.publish", errors)
     settings = dataclasses.replace(built, root=root) if not errors else None
     if settings is not None and settings.pdf.page_size not in PAGE_SIZES:
         errors.append(
-            f"[tool.publish.pdf] page_size: expected one of {list(PAGE_SIZES)}, got '{settings.pdf.page_size}'"
+            f"[tool.publish.pdf] page_size: expected one of {list(PAGE_SIZES)}, "
+            f"got '{settings.pdf.page_size}'"
         )
     if errors or settings is None:
         raise ConfigError("; ".join(errors), path=path)

@@ -87,7 +87,8 @@ def load_registry(path: Path) -> Registry:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise RegistryError(
-            "the disclaimer registry is missing; it lists the approved disclaimers (see README)", path=path
+            "the disclaimer registry is missing; it lists the approved disclaimers (see README)",
+            path=path,
         ) from None
     doc = load_yaml(decode_strict(raw, path), path=path, first_line=1, error=RegistryError)
     if not isinstance(doc.data, list) or not doc.data:
@@ -96,7 +97,9 @@ def load_registry(path: Path) -> Registry:
     for i, item in enumerate(doc.data):
         line = doc.line_of(i)
         if not isinstance(item, dict):
-            raise RegistryError(f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line)
+            raise RegistryError(
+                f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line
+            )
         for key in item:
             if key not in ENTRY_KEYS:
                 raise RegistryError(
@@ -135,7 +138,9 @@ def load_registry(path: Path) -> Registry:
                 ) from None
         elif "match" in item:
             raise RegistryError(
-                f"{id_}: 'match' is only used with applies: when-mentioned", path=path, line=doc.line_of(i, "match")
+                f"{id_}: 'match' is only used with applies: when-mentioned",
+                path=path,
+                line=doc.line_of(i, "match"),
             )
         entries.append(Disclaimer(id=id_, text=text, short=short, applies=applies, match=match))
     return Registry(path=path, entries=tuple(entries), sha256=hashlib.sha256(raw).hexdigest())

@@ -9,6 +9,7 @@ from typing import Any
 Node = dict[str, Any]
 AST = dict[str, Any]
 
+
 def walk(value: Any) -> Iterator[Node]:
     """Every element node, depth first, in document order."""
     if isinstance(value, dict):

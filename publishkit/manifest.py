@@ -51,7 +51,12 @@ def load_manifest(build_dir: Path) -> dict[tuple[str, str], ManifestEntry]:
         return {}
 
 
-def save_manifest(build_dir: Path, entries: dict[tuple[str, str], ManifestEntry], built_at: str, versions: dict[str, str]) -> None:
+def save_manifest(
+    build_dir: Path,
+    entries: dict[tuple[str, str], ManifestEntry],
+    built_at: str,
+    versions: dict[str, str],
+) -> None:
     outputs = [entries[k].to_json() for k in sorted(entries)]
     data = {"schema": SCHEMA, "built_at": built_at, "versions": versions, "outputs": outputs}
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

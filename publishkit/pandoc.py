@@ -17,7 +17,7 @@ _SCRIPT = Path(__file__).with_name("batch.lua")
 
 @cache
 def pandoc_path() -> str:
-    import pypandoc  # noqa: PLC0415 - only builds that convert something need it
+    import pypandoc
 
     return str(pypandoc.get_pandoc_path())
 
@@ -61,7 +61,8 @@ def _run(request: dict[str, Any], timeout: float) -> BatchResult:
         raise RenderError(f"too complex: pandoc took longer than {timeout:g} s", category="pandoc") from None
     if proc.returncode != 0:
         raise RenderError(
-            f"pandoc failed: {proc.stderr.decode('utf-8', 'replace').strip()[:500]}", category="pandoc"
+            f"pandoc failed: {proc.stderr.decode('utf-8', 'replace').strip()[:500]}",
+            category="pandoc",
         )
     answer = json.loads(proc.stdout)
     values: dict[str, str] = {}

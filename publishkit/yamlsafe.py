@@ -82,7 +82,9 @@ def load_yaml(text: str, *, path: Path | str, first_line: int, error: type[Publi
     return YamlDoc(data=data, node=node, first_line=first_line)
 
 
-def _check_nodes(node: yaml.Node | None, path: Path | str, first_line: int, error: type[PublishError]) -> None:
+def _check_nodes(
+    node: yaml.Node | None, path: Path | str, first_line: int, error: type[PublishError]
+) -> None:
     # The composer resolves an alias to the very node object it names; seeing the same
     # node twice means an alias was used. Anchors and aliases have no place in an article.
     seen: set[int] = set()

@@ -39,7 +39,11 @@ class Project:
 
     def article(self, slug: str, body: str = "Some text.\n", **front: object) -> Path:
         """Write source/<slug>.md with valid defaults for the required fields."""
-        meta = {"title": f"Test article {slug}", "summary": "A short summary.", "reviewed": "2026-11-01"}
+        meta = {
+            "title": f"Test article {slug}",
+            "summary": "A short summary.",
+            "reviewed": "2026-11-01",
+        }
         meta.update({k: v for k, v in front.items()})
         lines = ["---"]
         for key, value in meta.items():
@@ -55,7 +59,9 @@ class Project:
         assert old in text, old
         py.write_text(text.replace(old, new), encoding="utf-8")
 
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
         """Run publish.py in a subprocess, exactly as a user does."""
         import os
 

@@ -56,8 +56,8 @@ def register(renderer: Renderer) -> Renderer:
 
 
 def _register_builtin() -> None:
-    from .email_html import EmailHtmlRenderer  # noqa: PLC0415
-    from .text import TextRenderer  # noqa: PLC0415
+    from .email_html import EmailHtmlRenderer
+    from .text import TextRenderer
 
     for cls in (TextRenderer, EmailHtmlRenderer):
         register(cls())

@@ -21,7 +21,7 @@ def email_image_url(src: str, base_url: str, slug: str) -> str:
     if not base_url:
         raise RenderError(
             f"image '{src}' needs a public address in email: set asset_base_url in "
-            "[tool.publish.email] (e.g. \"https://www.example.org/handouts/assets/\")",
+            '[tool.publish.email] (e.g. "https://www.example.org/handouts/assets/")',
             path=f"{slug}.email.html",
         )
     name = src.removeprefix("assets/")
@@ -30,7 +30,7 @@ def email_image_url(src: str, base_url: str, slug: str) -> str:
 
 def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str, str] | None = None) -> str:
     """The complete email page, CSS inlined; shared by the .email.html and the .eml renderers."""
-    import css_inline  # noqa: PLC0415 - small, but only email builds need it
+    import css_inline
 
     env = ctx.env
     css = (ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8")
