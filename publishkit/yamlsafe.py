@@ -74,7 +74,10 @@ def load_yaml(text: str, *, path: Path | str, first_line: int, error: type[Publi
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
-        raise error(f"invalid YAML: {exc.problem or exc.context}", path=path, line=line) from None
+        hint = ""
+        if exc.context and exc.context_mark and exc.problem:
+            hint = f" ({exc.context} on line {first_line + exc.context_mark.line})"
+        raise error(f"invalid YAML: {exc.problem or exc.context}{hint}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML: {exc}", path=path, line=first_line) from None
     finally:

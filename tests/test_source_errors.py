@@ -1,0 +1,135 @@
+"""Bad articles and registries: one clear Error line naming file and line, exit 1, the rest still builds."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Project
+
+GOOD = "good-article"
+
+CASES = {
+    "malformed-yaml": (
+        "---\ntitle: [unclosed\nsummary: x\nreviewed: 2026-01-01\n---\nBody.\n",
+        "Error: source: source/malformed-yaml.md:3: invalid YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence on line 2)",
+    ),
+    "list-front-matter": (
+        "---\n- title\n- summary\n---\nBody.\n",
+        "Error: source: source/list-front-matter.md:2: front matter must be key: value lines, got a list.",
+    ),
+    "no-front-matter": (
+        "# Just a heading\n\nBody.\n",
+        "Error: source: source/no-front-matter.md:1: no front matter: the file must start with a line '---'",
+    ),
+    "missing-summary": (
+        "---\ntitle: T\nreviewed: 2026-01-01\n---\nBody.\n",
+        "Error: source: source/missing-summary.md:2: missing required 'summary': text (required)",
+    ),
+    "unknown-key": (
+        "---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\nreviewd: 2026-01-01\n---\nBody.\n",
+        "Error: source: source/unknown-key.md:5: unknown key 'reviewd'. Valid keys: title, summary, reviewed,",
+    ),
+    "bad-date": (
+        "---\ntitle: T\nsummary: S\nreviewed: 2026-02-30\n---\nBody.\n",
+        "Error: source: source/bad-date.md:4: 'reviewed' must be a real date written YYYY-MM-DD, got '2026-02-30'",
+    ),
+    "yaml-bool-title": (
+        "---\ntitle: no\nsummary: S\nreviewed: 2026-01-01\n---\nBody.\n",
+        "Error: source: source/yaml-bool-title.md:2: 'title' must be text, got false (YAML reads yes/no/on/off",
+    ),
+    "unknown-disclaimer": (
+        "---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\ndisclaimers: [not-a-thing]\n---\nBody.\n",
+        "Error: disclaimers: source/unknown-disclaimer.md:5: unknown disclaimer id 'not-a-thing'. "
+        "Known ids: not-medical-advice, crisis-line, controlled-substance",
+    ),
+    "python-tag": (
+        "---\ntitle: !!python/object/apply:os.system ['echo pwned']\nsummary: S\nreviewed: 2026-01-01\n---\nB\n",
+        "Error: source: source/python-tag.md:2: YAML tags such as",
+    ),
+    "alias-bomb": (
+        "---\ntitle: T\nsummary: &a [x, x]\ntags: *a\nreviewed: 2026-01-01\n---\nBody.\n",
+        "Error: source: source/alias-bomb.md:3: YAML anchors and aliases (&name / *name) are not allowed",
+    ),
+    "bad-audience": (
+        "---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\naudience: kids\n---\nBody.\n",
+        "Error: source: source/bad-audience.md:5: 'audience' must be one of patients, public, clinicians, got 'kids'",
+    ),
+    "bad-email-key": (
+        "---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\nemail:\n  subjct: Hi\n---\nBody.\n",
+        "Error: source: source/bad-email-key.md:6: unknown key 'email.subjct'. Valid keys: email.subject",
+    ),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(CASES))
+def test_bad_article_gets_one_clear_line_and_the_rest_builds(project: Project, slug: str) -> None:
+    text, expected = CASES[slug]
+    project.article(GOOD, "A good article that must still build.")
+    (project.source / f"{slug}.md").write_text(text, encoding="utf-8")
+    result = project.run("text")
+    assert result.returncode == 1
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    assert project.out(GOOD, ".txt").is_file()
+    assert not (project.build / slug).exists()
+
+
+def test_not_utf8_names_the_byte_offset(project: Project) -> None:
+    project.article(GOOD)
+    (project.source / "latin1.md").write_bytes(
+        b"---\ntitle: Caf\xe9\nsummary: S\nreviewed: 2026-01-01\n---\nBody.\n"
+    )
+    result = project.run("text")
+    assert result.returncode == 1
+    assert (
+        "Error: source: source/latin1.md:2: not valid UTF-8 at byte offset 14 (byte 0xe9); save the file as UTF-8"
+        in result.stderr
+    )
+    assert project.out(GOOD, ".txt").is_file()
+
+
+def test_a_bad_article_does_not_cost_the_previous_good_output(project: Project) -> None:
+    project.article("changing", "First version.")
+    assert project.run("text").returncode == 0
+    before = project.out("changing", ".txt").read_bytes()
+    (project.source / "changing.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    result = project.run("text")
+    assert result.returncode == 1
+    assert project.out("changing", ".txt").read_bytes() == before
+
+
+def test_bad_registry_stops_the_build_before_build_is_touched(project: Project) -> None:
+    project.article(GOOD)
+    (project.source / "disclaimers.yaml").write_text(
+        "- id: general\n  applies: sometimes\n  short: s\n  text: t\n", encoding="utf-8"
+    )
+    result = project.run("text")
+    assert result.returncode == 1
+    assert (
+        "Error: disclaimers: source/disclaimers.yaml:2: general: 'applies' must be one of "
+        "always, when-mentioned, on-request, got 'sometimes'" in result.stderr
+    )
+    assert not project.build.exists()
+
+
+def test_unknown_config_key_lists_the_valid_ones(project: Project) -> None:
+    project.article(GOOD)
+    project.set_config("[tool.publish.brand]\n", "[tool.publish.brand]\ncolour = '#000000'\n")
+    result = project.run("text")
+    assert result.returncode == 1
+    assert "Error: config: pyproject.toml: [tool.publish.brand] unknown key 'colour'. Valid keys:" in result.stderr
+    assert "color" in result.stderr
+
+
+def test_usage_errors_exit_2(project: Project) -> None:
+    assert project.run("bogus").returncode == 2
+    assert project.run().returncode == 2
+
+
+def test_unknown_slug_lists_the_articles(project: Project) -> None:
+    project.article(GOOD)
+    result = project.run("text", "nope")
+    assert result.returncode == 1
+    assert "no article 'nope'. Articles: good-article" in result.stderr
