@@ -75,6 +75,14 @@ def tool_versions() -> dict[str, str]:
     return out
 
 
+def _intact(path: Path | None, entry: ManifestEntry) -> bool:
+    """The output is still exactly what the manifest says was built (no hand edits, no truncation)."""
+    try:
+        return path is not None and sha256(path.read_bytes()) == entry.sha256
+    except OSError:
+        return False
+
+
 def _hash_files(paths: Sequence[Path]) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
@@ -398,14 +406,7 @@ def build(
                 keys[fmt] = key
                 prev = old.get((article.slug, fmt))
                 out = settings.build_dir / prev.path if prev else None
-                if (
-                    not force
-                    and prev
-                    and prev.key == key
-                    and out
-                    and out.is_file()
-                    and out.stat().st_size == prev.bytes
-                ):
+                if not force and prev and prev.key == key and _intact(out, prev):
                     outcome = Outcome(
                         article.slug, fmt, "unchanged", path=prev.path, size=prev.bytes, entry=prev
                     )

@@ -115,7 +115,20 @@ def _summary(report: object, formats: Sequence[str]) -> None:
     Console(stderr=False, highlight=False).print(table)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {}
+def cmd_verify(args: argparse.Namespace, root: Path) -> int:
+    from .config import load_settings
+    from .verify import verify
+
+    checked, problems = verify(load_settings(root), args.slugs)
+    for p in problems:
+        print(f"Error: verify: {p.path}: {p.message}", file=sys.stderr)
+    if not args.quiet:
+        status = "all good" if not problems else f"{len(problems)} problem(s)"
+        print(f"Verified {checked} output(s) against build/manifest.json: {status}")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {"verify": cmd_verify}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -142,6 +155,9 @@ def parser() -> argparse.ArgumentParser:
             help="worker processes (default: cores)",
         )
         COMMANDS[word] = cmd_build
+    sp = sub.add_parser("verify", help="re-check build/ against the manifest and the approved disclaimers")
+    sp.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to verify (default: all)")
+    sp.add_argument("--quiet", action="store_true", help="print only problems")
     return p
 
 

@@ -105,6 +105,6 @@ def project(tmp_path: Path) -> Project:
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The client's seed article plus the test articles in roots/basic, built once for the session."""
     proj = make_project(tmp_path_factory.mktemp("seed") / "proj", "basic", seed=True)
-    result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": "1793318400"})
+    result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": "1794700800"})
     assert result.returncode == 0, result.stderr + result.stdout
     return proj

@@ -119,7 +119,10 @@ def test_unknown_config_key_lists_the_valid_ones(project: Project) -> None:
     project.set_config("[tool.publish.brand]\n", "[tool.publish.brand]\ncolour = '#000000'\n")
     result = project.run("text")
     assert result.returncode == 1
-    assert "Error: config: pyproject.toml: [tool.publish.brand] unknown key 'colour'. Valid keys:" in result.stderr
+    assert (
+        "Error: config: pyproject.toml: [tool.publish.brand] unknown key 'colour'. Valid keys:"
+        in result.stderr
+    )
     assert "color" in result.stderr
 
 
