@@ -49,7 +49,11 @@ def test_nothing_changed_rebuilds_nothing_and_starts_nothing(tmp_path: Path) -> 
     assert (proj.build / "manifest.json").read_bytes() == manifest_before
 
     probe = subprocess.run(
-        [sys.executable, "-c", PROBE, str(proj.root)], cwd=proj.root, capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE, str(proj.root)],
+        cwd=proj.root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     report = json.loads(probe.stdout.strip().splitlines()[-1])
     assert report == {"rc": 0, "weasyprint": False, "processes": []}
@@ -59,7 +63,10 @@ def test_registry_change_rebuilds_exactly_the_articles_it_affects(tmp_path: Path
     proj = make_project(tmp_path / "p", "basic", seed=True)
     assert proj.run("all", env=EPOCH).returncode == 0
     reg = proj.source / "disclaimers.yaml"
-    reg.write_text(reg.read_text(encoding="utf-8").replace("free and open 24 hours", "free, open 24 hours"), encoding="utf-8")
+    reg.write_text(
+        reg.read_text(encoding="utf-8").replace("free and open 24 hours", "free, open 24 hours"),
+        encoding="utf-8",
+    )
     result = proj.run("all", env=EPOCH)
     assert result.returncode == 0, result.stderr
     rebuilt = {Path(p).parts[0] for p, s in _statuses(result).items() if s == "built"}
@@ -94,7 +101,9 @@ def test_jobs_do_not_change_bytes_or_order(tmp_path: Path) -> None:
         result = proj.run("all", "--jobs", jobs, env=EPOCH)
         assert result.returncode == 0, result.stderr
         outputs[jobs] = {
-            str(p.relative_to(proj.build)): p.read_bytes() for p in sorted(proj.build.rglob("*")) if p.is_file()
+            str(p.relative_to(proj.build)): p.read_bytes()
+            for p in sorted(proj.build.rglob("*"))
+            if p.is_file()
         }
     assert outputs["1"] == outputs["2"]
 

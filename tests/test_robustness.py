@@ -1,0 +1,129 @@
+"""Atomic outputs, the build lock, and a build killed mid-way."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import REPO, Project, make_project
+
+from publishkit.audit import EXTRACTORS
+from publishkit.fsutil import LOCK_NAME, build_lock, write_atomic
+from publishkit.renderers import REGISTRY
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1794700800"}
+
+
+def _many(proj: Project, n: int, marker: str) -> None:
+    body = (REPO / "source" / "ketamine-neurobiology.md").read_text(encoding="utf-8").split("---", 2)[2]
+    for i in range(n):
+        proj.article(f"copy-{i:03d}", f"{marker} {i}.\n\n{body}", title=f'"Copy {i} {marker}"')
+
+
+def test_write_atomic_replaces_whole_files(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "file.txt"
+    write_atomic(target, b"old")
+    write_atomic(target, b"new contents")
+    assert target.read_bytes() == b"new contents"
+    assert [p.name for p in target.parent.iterdir()] == ["file.txt"]
+
+
+def test_second_build_waits_then_says_so(project: Project) -> None:
+    project.article("calm", "Rest.")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; sys.path.insert(0, sys.argv[1]);"
+            "from pathlib import Path; from publishkit.fsutil import build_lock\n"
+            "with build_lock(Path(sys.argv[2])):\n print('locked', flush=True); time.sleep(30)",
+            str(REPO),
+            str(project.build),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        result = project.run("text")
+        waited = time.monotonic() - started
+        assert result.returncode == 1
+        assert (
+            "Error: lock: build: another publish.py is building into this folder; waited 10 s."
+            in result.stderr
+        )
+        assert waited >= 9
+        assert not project.out("calm", ".txt").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert project.run("text").returncode == 0
+
+
+def test_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:
+    with build_lock(tmp_path):
+        pass
+    assert (tmp_path / LOCK_NAME).exists()
+    with build_lock(tmp_path, wait=0.5):
+        pass
+
+
+def test_killed_build_leaves_old_or_new_good_outputs_only(tmp_path: Path) -> None:
+    proj = make_project(tmp_path / "p")
+    _many(proj, 40, "First")
+    assert proj.run("all", "--jobs", "1", env=EPOCH).returncode == 0
+    manifest = json.loads((proj.build / "manifest.json").read_text())
+    old = {e["path"]: e["sha256"] for e in manifest["outputs"]}
+
+    _many(proj, 40, "Second")
+    proc = subprocess.Popen(
+        [sys.executable, str(proj.root / "publish.py"), "all", "--jobs", "1", "--quiet"],
+        cwd=proj.root,
+        env={**os.environ, **EPOCH},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    changed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        changed = sum(
+            1 for p, sha in old.items() if hashlib.sha256((proj.build / p).read_bytes()).hexdigest() != sha
+        )
+        if changed >= 3:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the build finished before it could be killed; make it bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 3 <= changed < len(old)
+
+    for rel, sha in old.items():
+        data = (proj.build / rel).read_bytes()
+        if hashlib.sha256(data).hexdigest() == sha:
+            continue  # the previous good output
+        fmt = next(r for r in REGISTRY.values() if rel.endswith(r.suffix))
+        text = EXTRACTORS[fmt.audit_kind](data).text  # the new one: whole and readable
+        assert "Second" in text and "Last reviewed" in text
+
+    # The next build finishes the job and leaves no temporary files behind.
+    assert proj.run("all", env=EPOCH).returncode == 0
+    assert not list(proj.build.rglob(".tmp-*"))
+    assert proj.run("verify").returncode == 0
+
+
+def test_stale_temp_files_are_removed_by_the_next_build(project: Project) -> None:
+    project.article("calm", "Rest.")
+    stale = project.build / "calm" / ".tmp-abc123"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"half a file")
+    assert project.run("text").returncode == 0
+    assert not stale.exists()
