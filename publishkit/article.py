@@ -148,6 +148,15 @@ def _text(doc: YamlDoc, path: Path, key: str, value: Any, *keys: str) -> str:
             line=doc.line_of(*keys or (key,)),
         )
     result = str(value).strip()
+    bad = next((ch for ch in result if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+    if bad is not None:
+        # A YAML escape such as "\r\n" can smuggle a line break into a title (and from there into
+        # an email header); front matter values are single lines of text.
+        raise SourceError(
+            f"'{key}' contains the control character U+{ord(bad):04X}; write it on one line without escapes",
+            path=path,
+            line=doc.line_of(*keys or (key,)),
+        )
     return result
 
 

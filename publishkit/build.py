@@ -209,12 +209,23 @@ def build_chunk(
                         path=art.path,
                     )
                 ast, removed = doctree.strip_raw(json.loads(parsed.values[art.slug]))
+                ast, unlinked = doctree.unsafe_links(ast)
                 for raw in removed[:3]:
                     warnings.append(
                         SourceError(
                             f"raw HTML is not allowed and was left out: {raw[:60]!r}",
                             path=art.path,
                             line=find_line(art, raw),
+                            category="warning",
+                        )
+                    )
+                for target in unlinked[:3]:
+                    warnings.append(
+                        SourceError(
+                            f"link to {target[:60]!r} was kept as plain text: links must start with "
+                            "https://, http://, mailto:, tel: or #",
+                            path=art.path,
+                            line=find_line(art, target),
                             category="warning",
                         )
                     )

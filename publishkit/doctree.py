@@ -168,6 +168,28 @@ def links_to_references(ast: AST) -> tuple[AST, list[str]]:
     return _rewrite_lists(new, fn), refs
 
 
+LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:", "#")
+
+
+def unsafe_links(ast: AST) -> tuple[AST, list[str]]:
+    """Unwrap links whose target is not a web, mail or phone address or an in-page anchor.
+
+    ``javascript:``, ``file:`` and relative paths keep their text and lose the link, in every format.
+    """
+    removed: list[str] = []
+
+    def fn(node: Node) -> list[Node] | None:
+        if node.get("t") != "Link":
+            return None
+        target = node["c"][2][0]
+        if target.lower().startswith(LINK_SCHEMES):
+            return None
+        removed.append(target)
+        return list(node["c"][1])
+
+    return _rewrite_lists(ast, fn), removed
+
+
 def blocks(ast: AST) -> list[Node]:
     return ast["blocks"]  # type: ignore[no-any-return]
 

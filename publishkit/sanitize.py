@@ -76,7 +76,7 @@ def clean_html(fragment: str, *, schemes: set[str] | None = None, allow_relative
         fragment,
         tags=TAGS,
         attributes=ATTRIBUTES,
-        url_schemes=schemes or {"https", "mailto", "tel"},
+        url_schemes=schemes or {"https", "http", "mailto", "tel"},
         link_rel="noopener noreferrer",
         url_relative="pass_through" if allow_relative else _relative_policy,
         strip_comments=True,

@@ -1,0 +1,201 @@
+"""The bad-input corpus: every hostile article gets a clear error or provably clean output,
+the good articles still build, nothing leaks, and no connection is made for remote images."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import Project, make_project
+
+from publishkit.renderers import REGISTRY
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+SECRET = "SECRET-TOKEN-7f3a9c"
+GOOD = ("ketamine-neurobiology", "managing-medications", "sleep-basics")
+
+ERRORS = {
+    "malformed-yaml": "Error: source: source/malformed-yaml.md:3: invalid YAML",
+    "alias-bomb": "Error: source: source/alias-bomb.md:3: YAML anchors and aliases (&name / *name) are not allowed",
+    "python-tag": "Error: source: source/python-tag.md:2: YAML tags such as",
+    "not-utf8": "Error: source: source/not-utf8.md:7: not valid UTF-8 at byte offset",
+    "control-char": "Error: source: source/control-char.md:7: control character U+0007 at column 8",
+    "image-file-url": "Error: source: source/image-file-url.md:7: image 'file:///etc/passwd' is not a local file",
+    "image-dotdot": "Error: source: source/image-dotdot.md:7: image '../SECRET.txt' is outside source/assets/",
+    "image-assets-escape": "Error: source: source/image-assets-escape.md:7: image 'assets/../../SECRET.txt' is outside source/assets/",
+    "image-absolute": "Error: source: source/image-absolute.md:7: image '/etc/hostname' is outside source/assets/",
+    "crlf-title": "Error: source: source/crlf-title.md:2: 'title' contains the control character U+000D",
+    "remote-image": "Error: source: source/remote-image.md:7: image 'http://127.0.0.1:",
+    "deep-list": "Error: source: source/deep-list.md:",
+    "brackets": "Error: source: source/brackets.md:7: too complex: a run of more than 200 brackets",
+    "huge": "Error: source: source/huge.md: too large: 10,485,",
+}
+CLEAN = ("script", "onerror", "javascript-link", "raw-openxml", "second-yaml-block", "template-syntax")
+if "eml" in REGISTRY:
+    ERRORS["encoded-newline-title"] = "encoded-newline-title"
+else:
+    CLEAN = (*CLEAN, "encoded-newline-title")
+
+
+class Listener:
+    """A TCP socket on loopback that records every connection attempt."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+def _front(title: str) -> str:
+    return f'---\ntitle: "{title}"\nsummary: "A test of hostile input."\nreviewed: 2026-11-01\n---\n\n'
+
+
+def _outputs_bytes(build: Path) -> dict[str, bytes]:
+    """Every output's bytes, with DOCX members unpacked so nothing hides in the zip."""
+    out: dict[str, bytes] = {}
+    for path in build.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        out[str(path)] = data
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    out[f"{path}!{name}"] = z.read(name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Project, subprocess.CompletedProcess[str], int, float]:
+    proj = make_project(tmp_path_factory.mktemp("corpus") / "proj", "basic", seed=True)
+    (proj.root / "SECRET.txt").write_text(SECRET, encoding="utf-8")
+    for case in CORPUS.iterdir():
+        shutil.copy(case, proj.source / case.name)
+    listener = Listener()
+    try:
+        (proj.source / "remote-image.md").write_text(
+            _front("Remote") + f"![tracker](http://127.0.0.1:{listener.port}/pixel.png)\n", encoding="utf-8"
+        )
+        deep = "".join("  " * i + "- x\n" for i in range(1000))
+        (proj.source / "deep-list.md").write_text(_front("Deep") + deep, encoding="utf-8")
+        (proj.source / "brackets.md").write_text(_front("Brackets") + "[" * 20000 + "\n", encoding="utf-8")
+        (proj.source / "huge.md").write_text(_front("Huge") + ("word " * 2_097_152), encoding="utf-8")
+        started = time.monotonic()
+        result = proj.run("all", timeout=600)
+        elapsed = time.monotonic() - started
+        time.sleep(0.3)
+        connections = listener.connections
+    finally:
+        listener.close()
+    return proj, result, connections, elapsed
+
+
+def test_corpus_build_is_bounded_and_fails_cleanly(
+    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+) -> None:
+    proj, result, _connections, elapsed = corpus_run
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert elapsed < 300
+    for slug in GOOD:
+        for renderer in REGISTRY.values():
+            assert proj.out(slug, renderer.suffix).is_file(), (slug, renderer.name)
+    assert not Path("/tmp/publishkit-pwned").exists()
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_hostile_article_gets_a_clear_error(
+    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float], case: str
+) -> None:
+    proj, result, _c, _e = corpus_run
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Error:") and f"{case}." in line]
+    assert lines, result.stderr
+    assert ERRORS[case] in "\n".join(lines)
+    if case != "encoded-newline-title":  # its text, PDF and DOCX are harmless; only the email is refused
+        assert not (proj.build / case).exists()
+
+
+@pytest.mark.parametrize("case", CLEAN)
+def test_hostile_markup_is_built_clean(
+    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float], case: str
+) -> None:
+    proj, _result, _c, _e = corpus_run
+    outputs = _outputs_bytes(proj.build / case)
+    assert len([k for k in outputs if "!" not in k]) == len(REGISTRY)
+    for name, data in outputs.items():
+        low = data.lower()
+        for bad in (b"<script", b"onerror=", b"onclick=", b"javascript:", b"file:///etc"):
+            assert bad not in low, (name, bad)
+        if name.endswith(".docx!word/document.xml"):
+            # Shown as code text (escaped), never passed through as Word XML.
+            assert b"<w:t>INJECTED-OPENXML</w:t>" not in data, name
+            assert b"<w:t>INLINE-INJECT</w:t>" not in data, name
+        assert b"HIJACKED-TITLE</title>" not in data, name
+        assert b"49 and" not in data and b"answer is 49" not in data, name
+
+
+def test_second_yaml_block_does_not_override_metadata(
+    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+) -> None:
+    proj, _result, _c, _e = corpus_run
+    text = proj.out("second-yaml-block", ".txt").read_text(encoding="utf-8")
+    assert text.startswith("Real title\n")
+
+
+def test_template_syntax_stays_literal(
+    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+) -> None:
+    proj, _result, _c, _e = corpus_run
+    text = proj.out("template-syntax", ".txt").read_text(encoding="utf-8")
+    assert text.startswith("{{ 7*7 }} and {% raw %}")
+    assert "The answer is {{ 7*7 }}." in text
+
+
+def test_raw_html_is_reported(
+    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+) -> None:
+    _proj, result, _c, _e = corpus_run
+    assert "Warning: warning: source/script.md:9: raw HTML is not allowed and was left out" in result.stderr
+    assert (
+        "Warning: warning: source/javascript-link.md:7: link to 'javascript:alert(document.cookie)' was kept as plain text"
+        in result.stderr
+    )
+
+
+def test_nothing_leaks(corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float]) -> None:
+    proj, _result, connections, _e = corpus_run
+    assert connections == 0
+    hostname = Path("/etc/hostname").read_bytes().strip()
+    for name, data in _outputs_bytes(proj.build).items():
+        assert SECRET.encode() not in data, name
+        assert b"root:x:0:0" not in data, name
+        if len(hostname) >= 6:
+            assert hostname not in data, name
