@@ -1,0 +1,186 @@
+"""Property-based tests: whatever the input, the pipeline succeeds with audited outputs or raises our own error."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from publishkit.article import load_article
+from publishkit.build import Task, build_chunk
+from publishkit.config import Limits, load_settings
+from publishkit.disclaimers import load_registry
+from publishkit.errors import PublishError
+from publishkit.sanitize import clean_html
+
+LIMITS = Limits()
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+values = st.one_of(
+    text,
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.dates().map(str),
+    st.lists(text, max_size=3),
+    st.dictionaries(text, text, max_size=2),
+)
+keys = st.sampled_from(
+    [
+        "title",
+        "summary",
+        "reviewed",
+        "reviewer",
+        "author",
+        "audience",
+        "language",
+        "disclaimers",
+        "tags",
+        "email",
+        "extra",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(front=st.dictionaries(keys, values, max_size=8))
+def test_any_front_matter_loads_or_raises_our_error(tmp_path: Path, front: dict[str, object]) -> None:
+    path = tmp_path / "article.md"
+    path.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\nBody.\n", encoding="utf-8")
+    try:
+        article = load_article(path, LIMITS)
+    except PublishError as exc:
+        assert exc.path == str(path)
+        assert exc.message
+        return
+    assert article.meta.title and article.meta.summary
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_any_bytes_load_or_raise_our_error(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "article.md"
+    path.write_bytes(b"---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n---\n" + raw)
+    try:
+        load_article(path, LIMITS)
+    except PublishError:
+        pass
+
+
+markdown = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "# ",
+                "## ",
+                "- ",
+                "1. ",
+                "> ",
+                "**",
+                "_",
+                "`",
+                "[",
+                "](",
+                ")",
+                "![",
+                "<",
+                ">",
+                "&",
+                "|",
+                "---",
+                "\n",
+                "\n\n",
+                ":::",
+                '{.content-visible when-format="pdf"}',
+                "[^1]",
+                "[^1]: ",
+                "suicide",
+                "https://example.org",
+                "javascript:x",
+                "<script>",
+                "{{ 7*7 }}",
+                "é",
+                "µg",
+                "≥",
+                "\t",
+                " ",
+            ]
+        ),
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=markdown)
+def test_any_body_builds_with_every_disclaimer_audited_or_fails_cleanly(tmp_path: Path, body: str) -> None:
+    root = tmp_path / "p"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    shutil.copy(REPO / "pyproject.toml", root)
+    shutil.copytree(REPO / "templates", root / "templates")
+    (root / "source").mkdir()
+    shutil.copy(REPO / "source" / "disclaimers.yaml", root / "source")
+    path = root / "source" / "prop.md"
+    path.write_text("---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n---\n" + body + "\n", encoding="utf-8")
+    cfg = load_settings(root)
+    registry = load_registry(root / "source" / "disclaimers.yaml")
+    try:
+        article = load_article(path, cfg.limits)
+    except PublishError:
+        return
+    applying = registry.resolve(article)
+    formats = ("text", "email")
+    task = Task(article, applying, formats, {f: "k" for f in formats})
+    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    for outcome in outcomes:
+        # Built means the audit passed; failed must be one of our errors, not a crash.
+        assert outcome.status in ("built", "failed")
+        if outcome.status == "failed":
+            assert isinstance(outcome.error, PublishError)
+            assert outcome.error.category != "internal", outcome.error
+
+
+html_fragments = st.lists(
+    st.sampled_from(
+        [
+            "<p>",
+            "</p>",
+            "<a href='javascript:x'>",
+            "<a href='#x'>",
+            "</a>",
+            "<script>",
+            "</script>",
+            "<img src=x onerror=y>",
+            "<b>",
+            "</b>",
+            "text",
+            "&amp;",
+            "&lt;",
+            "<",
+            ">",
+            '"',
+            "'",
+            "<table><tr><td>",
+            "<style>",
+            "</style>",
+            "<!--",
+            "-->",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fragment=html_fragments)
+def test_sanitizing_is_idempotent(fragment: str) -> None:
+    once = clean_html(fragment)
+    assert clean_html(once) == once
+    assert "<script" not in once.lower()
+    assert "onerror" not in once.lower()
