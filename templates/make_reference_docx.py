@@ -31,7 +31,7 @@ from publishkit.docxkit import rezip  # noqa: E402
 
 # --- the brand: change these and re-run --------------------------------------------------------
 FONT = "Arial"  # everywhere in Word; LibreOffice uses the metric-compatible Liberation Sans
-BRAND = "1F5F7A"  # [tool.publish.brand] color
+BRAND = "1F5F7A"  # replaced by [tool.publish.brand] color from pyproject.toml when set
 INK = "222222"  # body text: near-black, softer than pure black on white paper
 MUTED = "595959"  # header, footer, reference line (7:1 contrast on white)
 TINT = "E8F1F4"  # light brand tint behind the summary and the table header row
@@ -85,8 +85,7 @@ def _font(
         f.size = Pt(size)
         _set(rpr, "w:szCs", val=str(int(size * 2)))
     if color is not None:
-        f.color.rgb = RGBColor.from_string(color)
-        f.color.theme_color = None
+        f.color.rgb = RGBColor.from_string(color)  # also drops any theme colour
     if bold is not None:
         f.bold = bold
 
@@ -198,6 +197,7 @@ def restyle(doc) -> None:  # type: ignore[no-untyped-def]
 
     _font(styles["Footnote Text"], 11, INK)
     _font(styles["Hyperlink"], None, BRAND)
+    styles["Hyperlink"].font.underline = True  # links must not rely on colour alone
     for name in ("Table Caption", "Image Caption"):
         _font(styles[name], 11, MUTED)
         styles[name].font.italic = False
@@ -235,7 +235,19 @@ def restyle(doc) -> None:  # type: ignore[no-untyped-def]
     table.append(first)
 
 
-def main() -> None:
+def brand_color(root: Path) -> str:
+    """[tool.publish.brand] color from the project's pyproject.toml, as RRGGBB."""
+    import tomllib
+
+    path = root / "pyproject.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    color = data.get("tool", {}).get("publish", {}).get("brand", {}).get("color", "#" + BRAND)
+    return str(color).lstrip("#").upper()
+
+
+def main(out_path: Path = HERE / "reference.docx") -> None:
+    global BRAND
+    BRAND = brand_color(HERE.parent)
     doc = docx.Document(io.BytesIO(pandoc_default()))
     restyle(doc)
     section = doc.sections[0]
@@ -253,9 +265,9 @@ def main() -> None:
     cp.created = cp.modified = datetime(2026, 1, 1, tzinfo=UTC)
     out = io.BytesIO()
     doc.save(out)
-    (HERE / "reference.docx").write_bytes(rezip(out.getvalue(), (1980, 1, 1, 0, 0, 0)))
-    print(f"wrote {HERE / 'reference.docx'}")
+    out_path.write_bytes(rezip(out.getvalue(), (1980, 1, 1, 0, 0, 0)))
+    print(f"wrote {out_path}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "reference.docx")

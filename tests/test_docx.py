@@ -6,6 +6,7 @@ import io
 import itertools
 import re
 import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +14,9 @@ from pathlib import Path
 import docx
 import pypdfium2 as pdfium
 import pytest
-from conftest import Project, make_project
+from conftest import REPO, Project, make_project
 from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
 
 from publishkit.article import load_article
 from publishkit.audit import audit, contains, extract_docx, normalize
@@ -368,3 +370,37 @@ def test_audit_catches_a_dropped_short_disclaimer(seed_build: Project) -> None:
         AuditError, match="disclaimer 'crisis-line' missing in the footer on section 1"
     ):
         _audit(seed_build, broken)
+
+
+def test_reference_document_follows_the_brand(tmp_path: Path) -> None:
+    reference = REPO / "templates" / "reference.docx"
+    # The committed file is exactly what the committed script makes (no hand edits, no drift).
+    script = REPO / "templates" / "make_reference_docx.py"
+    made = tmp_path / "ref.docx"
+    subprocess.run([sys.executable, str(script), str(made)], check=True, capture_output=True)
+    assert made.read_bytes() == reference.read_bytes()
+    styles = docx.Document(str(reference)).styles
+    for name in ("Normal", "Body Text", "First Paragraph", "Compact", "Disclaimer"):
+        assert styles[name].font.size == Pt(12), name
+        assert styles[name].font.name == "Arial", name
+    for level in range(1, 7):
+        heading = styles[f"Heading {level}"]
+        assert heading.font.color.rgb == RGBColor(0x1F, 0x5F, 0x7A) and heading.font.bold
+        assert heading.font.size >= Pt(12)
+    assert styles["Hyperlink"].font.underline
+    borders = styles["Table"].element.find(qn("w:tblPr")).find(qn("w:tblBorders"))
+    assert {b.tag.split("}")[1] for b in borders} >= {"top", "bottom", "insideH", "insideV"}
+    assert all(b.get(qn("w:val")) == "single" for b in borders)
+
+
+def test_brand_color_reaches_headings(project: Project) -> None:
+    project.set_config('color = "#1F5F7A"', 'color = "#8A2BE2"')
+    project.article("purple", "## A section\n\nText.\n")
+    assert project.run("docx").returncode == 0
+    styles = docx.Document(str(project.out("purple", ".docx"))).styles
+    assert styles["Heading 2"].font.color.rgb == RGBColor(0x8A, 0x2B, 0xE2)
+    project.set_config('color = "#8A2BE2"', 'color = "purple"')
+    result = project.run("docx", "--force")
+    assert result.returncode == 1
+    assert "Error: config: pyproject.toml: [tool.publish.brand] color must be like" in result.stderr
+    assert "got 'purple'" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, ClassVar
 
 from .. import doctree
@@ -16,9 +17,33 @@ from ..docxkit import (
     set_custom_properties,
     zip_time,
 )
+from ..errors import ConfigError
 from . import Renderer
 
 DISCLAIMERS_HEADING = "Important information"
+BRAND_STYLES = (
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Heading 4",
+    "Heading 5",
+    "Heading 6",
+    "Hyperlink",
+)
+HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
+
+
+def apply_brand_color(document: Any, color: str, path: Any = None) -> None:
+    """Headings and links in [tool.publish.brand] color: a new colour needs no new reference doc."""
+    from docx.shared import RGBColor
+
+    match = HEX_COLOR.match(color)
+    if not match:
+        raise ConfigError(
+            f"[tool.publish.brand] color must be like \"#1F5F7A\", got '{color}'", path=path
+        )
+    for name in BRAND_STYLES:
+        document.styles[name].font.color.rgb = RGBColor.from_string(match.group(1).upper())
 
 
 def end_blocks(ctx: RenderContext) -> list[Node]:
@@ -64,6 +89,7 @@ class DocxRenderer(Renderer):
         meta = ctx.article.meta
         brand = ctx.settings.brand
         shorts = [d.short for d in ctx.disclaimers]
+        apply_brand_color(document, brand.color, ctx.settings.root / "pyproject.toml")
         for section in document.sections:
             for header in parts_in_effect(document, section, "header"):
                 fill_header(header, brand.name, meta.title)
