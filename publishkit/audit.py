@@ -24,6 +24,10 @@ class Extracted:
     pages: tuple[str, ...]
     footers: tuple[str, ...] | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # DOCX: the field codes (PAGE, NUMPAGES, ...) in each entry of ``footers``, and where each
+    # footer is shown ("section 1, first page"), for messages.
+    footer_fields: tuple[frozenset[str], ...] | None = None
+    footer_labels: tuple[str, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -172,6 +176,33 @@ def _docx_paragraph_text(element: object) -> str:
     return "".join(parts)
 
 
+def _docx_fields(element: object) -> frozenset[str]:
+    """Field codes in a part: simple fields (w:fldSimple) and complex ones (w:instrText)."""
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    codes: list[str] = []
+    instr = ""
+    for node in element.iter():  # type: ignore[attr-defined]
+        if node.tag == qn("w:fldSimple"):
+            codes.append(node.get(qn("w:instr"), ""))
+        elif node.tag == qn("w:instrText"):
+            instr += node.text or ""
+        elif node.tag == qn("w:fldChar") and node.get(qn("w:fldCharType")) == "separate":
+            codes.append(instr)
+            instr = ""
+    return frozenset(c.split()[0].upper() for c in codes if c.split())
+
+
+def _docx_parts(document: object, section: object, kind: str) -> list[tuple[str, object]]:
+    """Every header or footer Word may show in a section: default, first page, even pages."""
+    parts = [("", getattr(section, kind))]
+    if section.different_first_page_header_footer:  # type: ignore[attr-defined]
+        parts.append((", first page", getattr(section, f"first_page_{kind}")))
+    if document.settings.odd_and_even_pages_header_footer:  # type: ignore[attr-defined]
+        parts.append((", even pages", getattr(section, f"even_page_{kind}")))
+    return parts
+
+
 def extract_docx(data: bytes) -> Extracted:
     """Body, tables, every header and footer part of every section, read by python-docx."""
     import docx
@@ -180,13 +211,31 @@ def extract_docx(data: bytes) -> Extracted:
     body = _docx_paragraph_text(document.element.body)
     footers: list[str] = []
     headers: list[str] = []
-    for section in document.sections:
-        # A footer "linked to previous" shows the previous section's; python-docx resolves that.
-        footers.append(_docx_paragraph_text(section.footer._element))
-        headers.append(_docx_paragraph_text(section.header._element))
+    fields: list[frozenset[str]] = []
+    labels: list[str] = []
+    for number, section in enumerate(document.sections, 1):
+        # A part "linked to previous" shows the previous section's; python-docx resolves that.
+        for where, footer in _docx_parts(document, section, "footer"):
+            footers.append(_docx_paragraph_text(footer._element))  # type: ignore[attr-defined]
+            fields.append(_docx_fields(footer._element))  # type: ignore[attr-defined]
+            labels.append(f"section {number}{where}")
+        for _where, header in _docx_parts(document, section, "header"):
+            headers.append(_docx_paragraph_text(header._element))  # type: ignore[attr-defined]
     cp = document.core_properties
-    meta = {"title": cp.title or "", "subject": cp.subject or "", "author": cp.author or ""}
-    return Extracted(pages=(body, *headers, *footers), footers=tuple(footers), meta=meta)
+    meta = {
+        "title": cp.title or "",
+        "subject": cp.subject or "",
+        "author": cp.author or "",
+        "language": cp.language or "",
+        "keywords": cp.keywords or "",
+    }
+    return Extracted(
+        pages=(body, *headers, *footers),
+        footers=tuple(footers),
+        meta=meta,
+        footer_fields=tuple(fields),
+        footer_labels=tuple(labels),
+    )
 
 
 EXTRACTORS: dict[str, Callable[[bytes], Extracted]] = {
@@ -221,10 +270,14 @@ def audit(
         unit = "page" if name.endswith(".pdf") else "section"
         if not extracted.footers:
             raise AuditError("no pages found", path=name)
-        for number, footer in enumerate(extracted.footers, 1):
+        labels = extracted.footer_labels or tuple(f"{unit} {n}" for n in range(1, len(extracted.footers) + 1))
+        for label, footer in zip(labels, extracted.footers, strict=True):
             text = normalize(footer)
             for req in requirements:
                 if not contains(text, req.short):
-                    raise AuditError(
-                        f"disclaimer '{req.id}' missing in the footer on {unit} {number}", path=name
-                    )
+                    raise AuditError(f"disclaimer '{req.id}' missing in the footer on {label}", path=name)
+    # DOCX: "Page X of Y" must be Word fields, so the numbers are right after anyone edits the text.
+    for label, codes in zip(extracted.footer_labels or (), extracted.footer_fields or (), strict=True):
+        missing = [f for f in ("PAGE", "NUMPAGES") if f not in codes]
+        if missing:
+            raise AuditError(f"the footer on {label} has no {' or '.join(missing)} field", path=name)

@@ -62,6 +62,10 @@ def _register_builtin() -> None:
     for cls in (TextRenderer, EmailHtmlRenderer):
         register(cls())
 
+    from .docx import DocxRenderer  # noqa: PLC0415
+
+    register(DocxRenderer())
+
 
 _register_builtin()
 
