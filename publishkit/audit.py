@@ -178,7 +178,7 @@ def _docx_paragraph_text(element: object) -> str:
 
 def _docx_fields(element: object) -> frozenset[str]:
     """Field codes in a part: simple fields (w:fldSimple) and complex ones (w:instrText)."""
-    from docx.oxml.ns import qn  # noqa: PLC0415
+    from docx.oxml.ns import qn
 
     codes: list[str] = []
     instr = ""

@@ -13,6 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
+# The build clock for reproducible test builds: 2026-11-15, after every test article's review date.
+EPOCH = "1794700800"
 sys.path.insert(0, str(REPO))
 
 
@@ -105,6 +107,6 @@ def project(tmp_path: Path) -> Project:
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The client's seed article plus the test articles in roots/basic, built once for the session."""
     proj = make_project(tmp_path_factory.mktemp("seed") / "proj", "basic", seed=True)
-    result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": "1794700800"})
+    result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 0, result.stderr + result.stdout
     return proj

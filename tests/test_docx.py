@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pypdfium2 as pdfium
 import pytest
-from conftest import REPO, Project, make_project
+from conftest import EPOCH, REPO, Project, make_project
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
@@ -26,7 +26,6 @@ from publishkit.disclaimers import load_registry
 from publishkit.docxkit import read_custom_properties
 from publishkit.errors import AuditError
 
-EPOCH = "1793318400"
 SLUGS = ("ketamine-neurobiology", "managing-medications", "sleep-basics")
 
 
@@ -237,7 +236,7 @@ def test_two_builds_give_identical_bytes(seed_build: Project, tmp_path: Path) ->
     with zipfile.ZipFile(io.BytesIO(_docx(other, SLUGS[0]))) as z:
         infos = z.infolist()
     assert infos[0].filename == "[Content_Types].xml"
-    assert {i.date_time for i in infos} == {(2026, 10, 30, 0, 0, 0)}
+    assert {i.date_time for i in infos} == {(2026, 11, 15, 0, 0, 0)}
 
 
 @pytest.mark.parametrize(

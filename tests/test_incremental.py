@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import Project, make_project
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1794700800"}
+EPOCH = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
 PROBE = """
 import json, subprocess, sys

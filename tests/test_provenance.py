@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import Project, make_project
 
 from publishkit.audit import Extracted, Requirement, audit
 from publishkit.errors import AuditError
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1794700800"}
+EPOCH = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
 
 def _hashes(build: Path) -> dict[str, str]:

@@ -11,13 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import REPO, Project, make_project
 
 from publishkit.audit import EXTRACTORS
 from publishkit.fsutil import LOCK_NAME, build_lock, write_atomic
 from publishkit.renderers import REGISTRY
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1794700800"}
+EPOCH = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
 
 def _many(proj: Project, n: int, marker: str) -> None:

@@ -62,7 +62,7 @@ def _register_builtin() -> None:
     for cls in (TextRenderer, EmailHtmlRenderer):
         register(cls())
 
-    from .docx import DocxRenderer  # noqa: PLC0415
+    from .docx import DocxRenderer
 
     register(DocxRenderer())
 
