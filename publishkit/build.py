@@ -195,10 +195,11 @@ def build_chunk(settings: Settings, registry: Registry, tasks: list[Task], built
                     renderer = REGISTRY[fmt]
                     fmt_ast, extra = renderer.prepare_ast(doctree.for_format(ast, renderer.visibility), base)
                     extras[(art.slug, fmt)] = (fmt_ast, extra)
+                    writer_asts = extra.get("writer_asts", {})  # a writer may need its own AST
                     for writer in renderer.pandoc:
                         out = str(tmp / f"{art.slug}.{fmt}.{writer}") if writer == "docx" else None
                         ref = renderer.reference_doc(settings) if writer == "docx" else None
-                        jobs.append(WriteJob(f"{art.slug}\x1f{fmt}\x1f{writer}", fmt_ast, writer, out=out, reference_doc=ref))
+                        jobs.append(WriteJob(f"{art.slug}\x1f{fmt}\x1f{writer}", writer_asts.get(writer, fmt_ast), writer, out=out, reference_doc=ref))
             except PublishError as exc:
                 failed[art.slug] = exc
         try:

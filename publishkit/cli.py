@@ -128,6 +128,11 @@ def parser() -> argparse.ArgumentParser:
             "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: cores)"
         )
         COMMANDS[word] = cmd_build
+    from .send import add_parser as add_send_parser  # noqa: PLC0415
+    from .send import cmd_send  # noqa: PLC0415
+
+    add_send_parser(sub)
+    COMMANDS["send"] = cmd_send
     return p
 
 
