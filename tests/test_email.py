@@ -16,6 +16,9 @@ from publishkit.audit import extract_html, normalize
 from publishkit.config import Limits
 from publishkit.context import reference_line
 from publishkit.disclaimers import load_registry
+from publishkit.errors import ConfigError, RenderError
+from publishkit.renderers.email_html import email_image_url
+from publishkit.renderers.eml import unsafe_reason
 
 UNSUB = "https://www.riversidemindbody.example/unsubscribe?id=*|UNIQID|*"
 ADDRESS = "1200 Harbor Street, Suite 4, Portland, OR 97201"
@@ -289,3 +292,46 @@ def test_image_without_alt_text_fails(project: Project) -> None:
         in stderr
     )
     assert project.out("pill-box", ".eml").is_file()  # the other article still builds
+
+
+def test_each_part_is_audited_on_its_own(project: Project) -> None:
+    """A text part without its disclaimers fails even though the HTML part carries them."""
+    project.article("plain")
+    tpl = project.root / "templates" / "text.txt.j2"
+    tpl.write_text(tpl.read_text(encoding="utf-8").replace("{{ text }}", ""), encoding="utf-8")
+    stderr = _fails(project, "email")
+    assert "Error: audit: plain.eml (text part): disclaimer 'not-medical-advice' missing" in stderr
+    assert (
+        project.out("plain", ".email.html").is_file() and not project.out("plain", ".eml").exists()
+    )
+
+
+def test_email_image_url() -> None:
+    base = "https://cdn.example.org/handouts/assets/"
+    assets = Path("/srv/site/source/assets")
+    assert email_image_url("assets/a b.png", base, "x") == base + "a%20b.png"
+    assert email_image_url(str(assets / "sub" / "c.png"), base, "x", assets) == base + "sub/c.png"
+    assert (
+        email_image_url("https://other.example/d.png", base, "x") == "https://other.example/d.png"
+    )
+    with pytest.raises(RenderError, match="needs a public address in email: set asset_base_url"):
+        email_image_url("assets/a.png", "", "x")
+    with pytest.raises(ConfigError, match="asset_base_url must start with https://"):
+        email_image_url("assets/a.png", "http://cdn.example.org/", "x")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("Hello\r\nBcc: x@example.org", "U+000D"),
+        ("Hello\nBcc: x@example.org", "U+000A"),
+        ("Hello\x00", "U+0000"),
+        ("Hello\u2028Bcc: x", "U+2028"),
+        ("=?UTF-8?Q?=0A?=Bcc: x", "'=?'"),
+        ("Ketamine: what the research says · 2026", None),
+        ("*|UNSUB|*", None),
+    ],
+)
+def test_unsafe_header_values(value: str, reason: str | None) -> None:
+    found = unsafe_reason(value)
+    assert (found is None) if reason is None else (found is not None and reason in found)
