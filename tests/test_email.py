@@ -207,6 +207,11 @@ def test_a_hostile_subject_cannot_add_a_header(project: Project, front: str, sho
             "unsubscribe_url",
         ),
         ('from = "', 'from = "not an address" #', "from must be one address such as"),
+        (
+            'unsubscribe_url = "https://www.',
+            'unsubscribe_url = "javascript:alert(1)//',
+            "unsubscribe_url must be an https:// or mailto: address or an ESP merge tag",
+        ),
     ],
 )
 def test_bad_header_settings_fail_naming_the_setting(
@@ -335,3 +340,23 @@ def test_email_image_url() -> None:
 def test_unsafe_header_values(value: str, reason: str | None) -> None:
     found = unsafe_reason(value)
     assert (found is None) if reason is None else (found is not None and reason in found)
+
+
+@pytest.mark.parametrize(
+    ("url", "one_click"),
+    [
+        ("*|UNSUB|*", True),
+        ("mailto:unsubscribe@riversidemindbody.example?subject=unsubscribe", False),
+    ],
+)
+def test_unsubscribe_merge_tag_and_mailto(project: Project, url: str, one_click: bool) -> None:
+    project.article("plain")
+    project.set_config(f'unsubscribe_url = "{UNSUB}"', f'unsubscribe_url = "{url}"')
+    result = project.run("email", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    msg = parse(project.out("plain", ".eml").read_bytes())
+    assert msg["List-Unsubscribe"].strip() == f"<{url}>"
+    # RFC 8058 one-click is for https URLs (an ESP turns its merge tag into one), not mailto:.
+    assert ("List-Unsubscribe-Post" in msg) is one_click
+    text, html = text_and_html(msg)
+    assert url in text and url in extract_html(html.encode()).links
