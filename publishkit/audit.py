@@ -28,6 +28,10 @@ class Extracted:
     # footer is shown ("section 1, first page"), for messages.
     footer_fields: tuple[frozenset[str], ...] | None = None
     footer_labels: tuple[str, ...] | None = None
+    links: tuple[str, ...] = ()  # HTML: every href, in order
+    # Formats that hold several complete documents (the .eml's text and HTML parts): each is
+    # audited on its own, so a disclaimer in one part cannot stand in for the other.
+    parts: tuple[tuple[str, Extracted], ...] = ()
 
     @property
     def text(self) -> str:
@@ -107,12 +111,15 @@ class _VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.meta: dict[str, str] = {}
+        self.links: list[str] = []
         self._stack: list[bool] = []  # True where the element hides its content
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "meta" and a.get("name"):
             self.meta[a["name"]] = a.get("content", "")
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
         if tag in self._VOID:
             if tag == "br":
                 self.parts.append("\n")
@@ -138,7 +145,32 @@ def extract_html(data: bytes) -> Extracted:
     parser = _VisibleText()
     parser.feed(data.decode("utf-8"))
     parser.close()
-    return Extracted(pages=("".join(parser.parts),), meta=parser.meta)
+    return Extracted(pages=("".join(parser.parts),), meta=parser.meta, links=tuple(parser.links))
+
+
+def extract_eml(data: bytes) -> Extracted:
+    """A multipart/alternative message: the text part as is, the HTML part's visible text."""
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(data, policy=policy.default)
+    if msg.get_content_type() != "multipart/alternative":
+        raise AuditError(f"expected a multipart/alternative message, got {msg.get_content_type()}")
+    found: dict[str, Extracted] = {}
+    for part in msg.iter_parts():
+        content = part.get_content()
+        if part.get_content_type() == "text/plain":
+            found["text"] = Extracted(pages=(content,))
+        elif part.get_content_type() == "text/html":
+            found["HTML"] = extract_html(content.encode("utf-8"))
+    for label in ("text", "HTML"):
+        if label not in found:
+            raise AuditError(f"the message has no {label} part")
+    text, html = found["text"], found["HTML"]
+    meta = {**html.meta, **{k.lower(): str(v) for k, v in msg.items()}}
+    return Extracted(
+        pages=(text.text, html.text), meta=meta, links=html.links, parts=(("text", text), ("HTML", html))
+    )
 
 
 def extract_pdf(data: bytes) -> Extracted:
@@ -243,6 +275,7 @@ EXTRACTORS: dict[str, Callable[[bytes], Extracted]] = {
     "html": extract_html,
     "pdf": extract_pdf,
     "docx": extract_docx,
+    "eml": extract_eml,
 }
 
 
@@ -260,6 +293,8 @@ def audit(
     review_line: str,
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds."""
+    for label, part in extracted.parts:
+        audit(f"{name} ({label} part)", part, requirements, review_line)
     body = normalize(extracted.text)
     for req in requirements:
         if not contains(body, req.full):

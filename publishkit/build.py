@@ -253,13 +253,14 @@ def build_chunk(
                     renderer = REGISTRY[fmt]
                     fmt_ast, extra = renderer.prepare_ast(doctree.for_format(ast, renderer.visibility), base)
                     extras[(art.slug, fmt)] = (fmt_ast, extra)
+                    writer_asts = extra.get("writer_asts", {})  # a writer may need its own AST
                     for writer in renderer.pandoc:
                         out = str(tmp / f"{art.slug}.{fmt}.{writer}") if writer == "docx" else None
                         ref = renderer.reference_doc(settings) if writer == "docx" else None
                         jobs.append(
                             WriteJob(
                                 f"{art.slug}\x1f{fmt}\x1f{writer}",
-                                fmt_ast,
+                                writer_asts.get(writer, fmt_ast),
                                 writer,
                                 out=out,
                                 reference_doc=ref,

@@ -110,3 +110,16 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 0, result.stderr + result.stdout
     return proj
+
+
+@pytest.fixture(scope="session")
+def email_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Email outputs of the seed, the basic articles and one with a picture (asset_base_url set)."""
+    from emailkit import ASSET_BASE, EPOCH, add_picture_article
+
+    proj = make_project(tmp_path_factory.mktemp("email") / "proj", "basic", seed=True)
+    add_picture_article(proj)
+    proj.set_config('unsubscribe_url = "', f'asset_base_url = "{ASSET_BASE}"\nunsubscribe_url = "')
+    result = proj.run("email", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr + result.stdout
+    return proj

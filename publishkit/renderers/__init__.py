@@ -14,7 +14,9 @@ class Renderer:
     ``pandoc`` lists the pandoc writers this format needs for the body (run for all articles in
     one pandoc process by the build); ``templates`` lists the files under templates/ it reads,
     so that a change to them rebuilds this format only; ``audit_kind`` picks the independent
-    text extractor in audit.py; ``group`` is the CLI word that builds it.
+    text extractor in audit.py; ``group`` is the CLI word that builds it. ``prepare_ast`` may
+    return ``extra["writer_asts"] = {writer: ast}`` when one pandoc writer needs its own AST
+    (the .eml's text part numbers its links, its HTML part keeps them).
     """
 
     name: ClassVar[str]
@@ -56,15 +58,13 @@ def register(renderer: Renderer) -> Renderer:
 
 
 def _register_builtin() -> None:
+    from .docx import DocxRenderer
     from .email_html import EmailHtmlRenderer
+    from .eml import EmlRenderer
     from .text import TextRenderer
 
-    for cls in (TextRenderer, EmailHtmlRenderer):
+    for cls in (TextRenderer, EmailHtmlRenderer, EmlRenderer, DocxRenderer):
         register(cls())
-
-    from .docx import DocxRenderer
-
-    register(DocxRenderer())
 
 
 _register_builtin()

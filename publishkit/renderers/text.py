@@ -6,6 +6,7 @@ import textwrap
 from typing import Any, ClassVar
 
 from .. import doctree
+from ..config import Brand
 from ..context import RenderContext
 from ..doctree import AST, Node
 from . import Renderer
@@ -14,7 +15,14 @@ WIDTH = 72
 
 
 def wrap(text: str, width: int = WIDTH) -> str:
-    return "\n".join(textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False))
+    # A long URL goes on a line of its own, whole: a link split in two no longer works.
+    words = " ".join(text.split())
+    return "\n".join(textwrap.wrap(words, width, break_on_hyphens=False, break_long_words=False))
+
+
+def brand_line(brand: Brand) -> str:
+    """The clinic's name, postal address, phone and website on one line (wrapped by the template)."""
+    return " · ".join(x for x in (brand.name, brand.address, brand.phone, brand.website) if x)
 
 
 def _underline_headings(ast: AST) -> AST:
@@ -61,6 +69,5 @@ class TextRenderer(Renderer):
 
     def render(self, ctx: RenderContext) -> bytes:
         body = ctx.bodies[self.name]
-        brand = ctx.settings.brand
-        footer = [" · ".join(x for x in (brand.name, brand.address, brand.phone, brand.website) if x)]
+        footer = [brand_line(ctx.settings.brand)]
         return plain_document(ctx, body.outputs["plain"], list(body.extra["refs"]), footer).encode("utf-8")
