@@ -115,7 +115,7 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def email_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """Email outputs of the seed, the basic articles and one with a picture (asset_base_url set)."""
-    from emailkit import ASSET_BASE, EPOCH, add_picture_article
+    from emailkit import ASSET_BASE, add_picture_article
 
     proj = make_project(tmp_path_factory.mktemp("email") / "proj", "basic", seed=True)
     add_picture_article(proj)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from conftest import Project
 
-EPOCH = "1793318400"
 ASSET_BASE = "https://cdn.riverside.example/handouts/assets/"
 # A real 1x1 PNG: enough for an <img> that loads.
 PNG = base64.b64decode(

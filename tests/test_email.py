@@ -8,8 +8,8 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from conftest import Project
-from emailkit import ASSET_BASE, EPOCH, add_picture_article, emls, parse, parts, text_and_html
+from conftest import EPOCH, Project
+from emailkit import ASSET_BASE, add_picture_article, emls, parse, parts, text_and_html
 
 from publishkit.article import load_article
 from publishkit.audit import extract_html, normalize
@@ -176,12 +176,19 @@ def test_a_hostile_subject_cannot_add_a_header(project: Project, front: str, sho
     path.write_text(text, encoding="utf-8")
     stderr = _fails(project, "email")
     line = text.splitlines().index(front) + 1
-    what = "'subject'" if key == "email" else "'title'"
-    assert (
-        f"Error: source: source/hostile.md:{line}: "
-        f"the email subject ({what} in the front matter) contains" in stderr
-    )
-    assert shown in stderr and "could add or change mail headers" in stderr
+    if shown.startswith("U+"):
+        # A line break in any front matter value is refused when the article is read.
+        assert (
+            f"Error: source: source/hostile.md:{line}: 'title' contains the control character {shown}"
+            in stderr
+        )
+    else:
+        what = "'subject'" if key == "email" else "'title'"
+        assert (
+            f"Error: source: source/hostile.md:{line}: "
+            f"the email subject ({what} in the front matter) contains" in stderr
+        )
+        assert shown in stderr and "could add or change mail headers" in stderr
     assert not project.out("hostile", ".eml").exists()
     assert b"Bcc" not in b"".join(p.read_bytes() for p in project.build.rglob("*.eml"))
 
