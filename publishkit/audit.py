@@ -107,6 +107,11 @@ def extract_html(data: bytes) -> Extracted:
     return Extracted(pages=("".join(parser.parts),), meta=parser.meta)
 
 
+# The handout's footer lives in the bottom 100 pt of each page, and its body text stays above
+# that (templates/handout.css keeps a larger bottom margin): the audit reads only this band.
+PDF_FOOTER_BAND = 100.0
+
+
 def extract_pdf(data: bytes) -> Extracted:
     """Text of every PDF page read by PDFium; the footer is the bottom band of each page."""
     import pypdfium2 as pdfium  # noqa: PLC0415
@@ -120,8 +125,7 @@ def extract_pdf(data: bytes) -> Extracted:
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range())
             _w, h = page.get_size()
-            # The bottom 1.4 in of the page: the footer lives in the page margin there.
-            footers.append(textpage.get_text_bounded(bottom=0, top=min(h, 100.0)))
+            footers.append(textpage.get_text_bounded(bottom=0, top=min(h, PDF_FOOTER_BAND)))
             textpage.close()
             page.close()
         meta = {k: str(v) for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
@@ -196,3 +200,7 @@ def audit(
             for req in requirements:
                 if not contains(text, req.short):
                     raise AuditError(f"disclaimer '{req.id}' missing in the footer on {unit} {number}", path=name)
+            if unit == "page":
+                expected = f"Page {number} of {len(extracted.footers)}"
+                if not contains(text, expected):
+                    raise AuditError(f"'{expected}' missing in the footer on page {number}", path=name)

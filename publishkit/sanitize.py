@@ -34,7 +34,7 @@ def clean_html(fragment: str, *, schemes: set[str] | None = None, allow_relative
         attributes=ATTRIBUTES,
         url_schemes=schemes or {"https", "mailto", "tel"},
         link_rel="noopener noreferrer",
-        url_relative="passthrough" if allow_relative else _relative_policy,
+        url_relative="pass_through" if allow_relative else _relative_policy,
         strip_comments=True,
     )
 

@@ -57,9 +57,10 @@ def register(renderer: Renderer) -> Renderer:
 
 def _register_builtin() -> None:
     from .email_html import EmailHtmlRenderer  # noqa: PLC0415
+    from .pdf import PdfRenderer  # noqa: PLC0415
     from .text import TextRenderer  # noqa: PLC0415
 
-    for cls in (TextRenderer, EmailHtmlRenderer):
+    for cls in (TextRenderer, EmailHtmlRenderer, PdfRenderer):
         register(cls())
 
 
