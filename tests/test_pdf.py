@@ -283,3 +283,30 @@ def test_nothing_to_do_does_not_import_weasyprint(seed_build: Project) -> None:
     assert result.returncode == 0, result.stderr
     assert "unchanged" in result.stdout and "built " not in result.stdout
     assert "weasyprint" not in result.stderr
+
+
+def test_audit_requires_page_x_of_y_in_every_pdf_footer() -> None:
+    from publishkit.audit import Extracted, Requirement, audit
+    from publishkit.errors import AuditError
+
+    req = [Requirement("a", "Full text.", "Short text.")]
+    good = Extracted(
+        pages=("Full text. Last reviewed May 1, 2026", "x"),
+        footers=("Short text. Page 1 of 2", "Short text. Page 2 of 2"),
+    )
+    audit("x.pdf", good, req, "Last reviewed May 1, 2026")
+    wrong_total = Extracted(
+        pages=good.pages, footers=("Short text. Page 1 of 2", "Short text. Page 2 of 3")
+    )
+    with pytest.raises(AuditError, match=r"'Page 2 of 2' missing in the footer on page 2"):
+        audit("x.pdf", wrong_total, req, "Last reviewed May 1, 2026")
+
+
+def test_a4_page_size(project: Project) -> None:
+    project.set_config('page_size = "letter"', 'page_size = "a4"')
+    project.article("paper", "Some text.\n")
+    result = project.run("pdf", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    doc = pdfium.PdfDocument(project.out("paper", ".pdf"))
+    assert tuple(round(x) for x in doc[0].get_size()) == (595, 842)
+    doc.close()
