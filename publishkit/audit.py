@@ -173,6 +173,11 @@ def extract_eml(data: bytes) -> Extracted:
     )
 
 
+# The handout's footer lives in the bottom 100 pt of each page, and its body text stays above
+# that (templates/handout.css keeps a larger bottom margin): the audit reads only this band.
+PDF_FOOTER_BAND = 100.0
+
+
 def extract_pdf(data: bytes) -> Extracted:
     """Text of every PDF page read by PDFium; the footer is the bottom band of each page."""
     import pypdfium2 as pdfium
@@ -186,8 +191,7 @@ def extract_pdf(data: bytes) -> Extracted:
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range())
             _w, h = page.get_size()
-            # The bottom 1.4 in of the page: the footer lives in the page margin there.
-            footers.append(textpage.get_text_bounded(bottom=0, top=min(h, 100.0)))
+            footers.append(textpage.get_text_bounded(bottom=0, top=min(h, PDF_FOOTER_BAND)))
             textpage.close()
             page.close()
         meta = {k: str(v) for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
@@ -311,6 +315,11 @@ def audit(
             for req in requirements:
                 if not contains(text, req.short):
                     raise AuditError(f"disclaimer '{req.id}' missing in the footer on {label}", path=name)
+            if unit == "page":
+                number = labels.index(label) + 1
+                expected = f"Page {number} of {len(extracted.footers)}"
+                if not contains(text, expected):
+                    raise AuditError(f"'{expected}' missing in the footer on page {number}", path=name)
     # DOCX: "Page X of Y" must be Word fields, so the numbers are right after anyone edits the text.
     for label, codes in zip(extracted.footer_labels or (), extracted.footer_fields or (), strict=True):
         missing = [f for f in ("PAGE", "NUMPAGES") if f not in codes]

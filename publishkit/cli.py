@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -43,6 +44,8 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     from .renderers import GROUPS, REGISTRY
 
     settings = load_settings(root)
+    if getattr(args, "large_print", False):  # the flag overrides [tool.publish.pdf] large_print
+        settings = dataclasses.replace(settings, pdf=dataclasses.replace(settings.pdf, large_print=True))
     formats = list(REGISTRY) if args.command == "all" else list(GROUPS[args.command])
     interactive = sys.stderr.isatty() and not args.quiet
     progress_cb = None
@@ -147,6 +150,9 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
         sp.add_argument("--quiet", action="store_true", help="print only problems")
         sp.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+        sp.add_argument(
+            "--large-print", action="store_true", help="PDF handouts in large print (18 pt body text)"
+        )
         sp.add_argument(
             "--jobs",
             type=int,

@@ -61,9 +61,10 @@ def _register_builtin() -> None:
     from .docx import DocxRenderer
     from .email_html import EmailHtmlRenderer
     from .eml import EmlRenderer
+    from .pdf import PdfRenderer
     from .text import TextRenderer
 
-    for cls in (TextRenderer, EmailHtmlRenderer, EmlRenderer, DocxRenderer):
+    for cls in (TextRenderer, EmailHtmlRenderer, EmlRenderer, PdfRenderer, DocxRenderer):
         register(cls())
 
 
