@@ -19,7 +19,7 @@ from publishkit.renderers import REGISTRY
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 SECRET = "SECRET-TOKEN-7f3a9c"
-GOOD = ("ketamine-neurobiology", "managing-medications", "sleep-basics")
+GOOD = ("ketamine-neurobiology", "managing-medications", "sleep-basics", "living-with-anxiety")
 
 ERRORS = {
     "malformed-yaml": "Error: source: source/malformed-yaml.md:3: invalid YAML",

@@ -35,6 +35,7 @@ def built(email_build: Project) -> dict[str, Path]:
         "ketamine-neurobiology",
         "managing-medications",
         "sleep-basics",
+        "living-with-anxiety",
         "pill-box",
     }
     return found

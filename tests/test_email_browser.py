@@ -75,7 +75,7 @@ def test_email_reads_well_at_phone_and_desktop_widths(
     browser: Any, email_build: Project, width: int, scheme: str
 ) -> None:
     pages = _pages(email_build)
-    assert len(pages) == 4
+    assert len(pages) == 5  # the seed, the three basic test articles, the picture article
     for path in pages:
         page = browser.new_page(viewport={"width": width, "height": 800})
         # No network: the article's picture is served from here, anything else is refused.

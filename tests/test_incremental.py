@@ -72,8 +72,8 @@ def test_registry_change_rebuilds_exactly_the_articles_it_affects(tmp_path: Path
     assert result.returncode == 0, result.stderr
     rebuilt = {Path(p).parts[0] for p, s in _statuses(result).items() if s == "built"}
     untouched = {Path(p).parts[0] for p, s in _statuses(result).items() if s == "unchanged"}
-    # crisis-line applies to the two articles that mention suicidal thoughts, not to sleep-basics.
-    assert rebuilt == {"ketamine-neurobiology", "managing-medications"}
+    # crisis-line applies to the articles that mention suicidal thoughts, not to sleep-basics.
+    assert rebuilt == {"ketamine-neurobiology", "managing-medications", "living-with-anxiety"}
     assert untouched == {"sleep-basics"}
     assert "free, open 24 hours" in proj.out("managing-medications", ".txt").read_text(encoding="utf-8")
 

@@ -14,12 +14,11 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import Project, make_project
+from conftest import EPOCH, Project, make_project
 
 from publishkit.audit import PDF_FOOTER_BAND, normalize
 from publishkit.disclaimers import load_registry
 
-EPOCH = "1793318400"
 SLUGS = ("ketamine-neurobiology", "living-with-anxiety", "managing-medications", "sleep-basics")
 TITLES = {
     "ketamine-neurobiology": "Unveiling the Mysterious Neurobiology of Ketamine",
@@ -201,7 +200,7 @@ def test_tagged_pdf_ua_with_language_title_and_provenance(seed_build: Project) -
         info = pdf.docinfo
         assert str(info.Title) == TITLES["ketamine-neurobiology"]
         assert str(info["/publishkitreference"]).startswith("Ref ketamine-neurobiology · source ")
-        assert str(info.CreationDate) == str(info.ModDate) == "D:20261030000000Z"  # the build clock
+        assert str(info.CreationDate) == str(info.ModDate) == "D:20261115000000Z"  # the build clock
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
         assert re.fullmatch(rb"[0-9a-f]{32}", bytes(pdf.trailer.ID[0]))  # pinned, not random

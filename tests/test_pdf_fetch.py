@@ -12,11 +12,9 @@ from typing import ClassVar
 
 import pikepdf
 import pytest
-from conftest import Project, make_project
+from conftest import EPOCH, Project, make_project
 
 from publishkit.renderers.pdf import RefusedFetch, make_fetcher
-
-EPOCH = "1793318400"
 
 
 def png(width: int = 40, height: int = 20, rgb: tuple[int, int, int] = (31, 95, 122)) -> bytes:
