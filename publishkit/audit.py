@@ -295,11 +295,17 @@ def audit(
     extracted: Extracted,
     requirements: Sequence[Requirement],
     review_line: str,
+    marks: Sequence[str] = (),
 ) -> None:
-    """Raise AuditError (naming the output) unless every requirement holds."""
+    """Raise AuditError (naming the output) unless every requirement holds.
+
+    ``marks`` are further texts the output must show, such as "Review overdue"."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line)
+        audit(f"{name} ({label} part)", part, requirements, review_line, marks)
     body = normalize(extracted.text)
+    for mark in marks:
+        if mark and not contains(body, mark):
+            raise AuditError(f"'{mark}' mark missing: the article is past its review date", path=name)
     for req in requirements:
         if not contains(body, req.full):
             raise AuditError(f"disclaimer '{req.id}' missing (full text not found)", path=name)

@@ -7,8 +7,9 @@ local READER = 'commonmark_x-raw_html-raw_attribute-yaml_metadata_block'
 local req = pandoc.json.decode(io.read('a'), false)
 local out = { version = tostring(PANDOC_VERSION), results = {} }
 
-local function read_one(md)
-  local doc = pandoc.read(md, READER)
+local function read_one(md, sourcepos)
+  -- sourcepos (for the content checks) wraps elements in Spans/Divs carrying data-pos="line:col-line:col".
+  local doc = pandoc.read(md, sourcepos and (READER .. '+sourcepos') or READER)
   return pandoc.write(doc, 'json')
 end
 
@@ -29,7 +30,7 @@ end
 for _, job in ipairs(req.jobs) do
   local ok, result
   if req.op == 'read' then
-    ok, result = pcall(read_one, job.md)
+    ok, result = pcall(read_one, job.md, job.sourcepos)
   else
     ok, result = pcall(write_one, job)
   end

@@ -26,6 +26,7 @@ from .fsutil import build_lock, remove_stale_temps, sha256, write_atomic
 from .manifest import ManifestEntry, load_manifest, save_manifest
 from .pandoc import WriteJob, read_many, write_many
 from .renderers import REGISTRY, Renderer
+from .review import review_status
 from .templating import make_environment
 
 
@@ -45,6 +46,7 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[PublishError] = field(default_factory=list)  # problems not tied to one output
     warnings: list[PublishError] = field(default_factory=list)
+    notes: list[PublishError] = field(default_factory=list)  # information only, never a failure
 
     @property
     def ok(self) -> bool:
@@ -115,8 +117,10 @@ def cache_key(
     article: Article,
     disclaimers: Sequence[Disclaimer],
     versions: dict[str, str],
+    review: str = "",
 ) -> str:
     data: dict[str, Any] = {
+        "review": review,  # the review state changes outputs: an overdue article carries a mark
         "format": renderer.name,
         "source": article.sha256,
         "disclaimers": [[d.id, d.text, d.short] for d in disclaimers],
@@ -326,7 +330,7 @@ def _render_one(
         data = renderer.render(ctx)
         extracted = EXTRACTORS[renderer.audit_kind](data)
         requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
-        audit(name, extracted, requirements, ctx.review_line)
+        audit(name, extracted, requirements, ctx.review_line, marks=[ctx.review_status.mark])
         rel = f"{art.slug}/{name}"
         write_atomic(settings.build_dir / rel, data)
     except PublishError as exc:
@@ -382,8 +386,12 @@ def build(
     strict: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    checks: bool = False,
 ) -> Report:
-    """Build ``formats`` for every article (or only ``slugs``). Read and validate first, write last."""
+    """Build ``formats`` for every article (or only ``slugs``). Read and validate first, write last.
+
+    With ``checks``, the content checks run first: an article with a check error (or, with
+    ``strict``, a warning) is not built; the others are."""
     report = Report()
     built_at = build_time()
     registry = load_registry(settings.source_dir / "disclaimers.yaml")
@@ -403,6 +411,7 @@ def build(
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
+        loaded: list[tuple[Article, tuple[Disclaimer, ...]]] = []
         for path in paths:
             try:
                 article = load_article(path, settings.limits)
@@ -411,10 +420,21 @@ def build(
                 for fmt in formats:
                     report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))
                 continue
+            loaded.append((article, applying))
+        if checks:
+            stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats)
+            loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
+        for article, applying in loaded:
+            status = review_status(
+                article.meta.reviewed,
+                built_at.date(),
+                settings.checks.review_every_months,
+                settings.checks.due_soon_days,
+            )
             todo: list[str] = []
             keys: dict[str, str] = {}
             for fmt in formats:
-                key = cache_key(settings, REGISTRY[fmt], article, applying, versions)
+                key = cache_key(settings, REGISTRY[fmt], article, applying, versions, status.state)
                 keys[fmt] = key
                 prev = old.get((article.slug, fmt))
                 out = settings.build_dir / prev.path if prev else None
@@ -445,6 +465,41 @@ def build(
             save_manifest(settings.build_dir, entries, built_at.isoformat(), versions)
     report.outcomes.sort(key=lambda o: (o.slug, list(REGISTRY).index(o.format)))
     return report
+
+
+def _run_checks(
+    settings: Settings,
+    articles: list[Article],
+    built_at: datetime,
+    strict: bool,
+    report: Report,
+    formats: Sequence[str],
+) -> set[str]:
+    """Content checks before rendering (cached in build/check.json); returns the slugs to stop."""
+    from .checks import run_checks, save_report
+
+    results = run_checks(settings, articles, built_at.date(), strict=strict)
+    save_report(settings, results, built_at.date(), {p.stem for p in discover(settings)})
+    stopped = set()
+    for slug, result in results.items():
+        blocking = result.errors(strict)
+        report.errors.extend(blocking)
+        for finding in result.findings:
+            if finding.level == "warning" and not strict:
+                report.warnings.append(result.as_error(finding))
+            elif finding.level == "info":
+                report.notes.append(result.as_error(finding))
+        if blocking:
+            stopped.add(slug)
+            n = len(blocking)
+            what = "problem" if strict else "error"
+            stop = PublishError(
+                f"not built: the content check found {n} {what}{'s' if n > 1 else ''} (listed above)",
+                path=result.path,
+                category="check",
+            )
+            report.outcomes.extend(Outcome(slug, fmt, "failed", error=stop) for fmt in formats)
+    return stopped
 
 
 def _execute(

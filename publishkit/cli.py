@@ -72,12 +72,17 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
             strict=args.strict,
             jobs=args.jobs,
             progress=progress_cb,
+            checks=args.command == "all",
         )
     finally:
         if bar is not None:
             bar.stop()
+    for n in report.notes:
+        print(format_error(n, root, "Note"), file=sys.stderr)
     for w in report.warnings:
         print(format_error(w, root, "Warning"), file=sys.stderr)
+    for e in report.errors:
+        print(format_error(e, root), file=sys.stderr)
     seen: set[str] = set()
     for o in report.outcomes:
         if o.error is not None:
@@ -169,6 +174,10 @@ def parser() -> argparse.ArgumentParser:
 
     add_send_parser(sub)
     COMMANDS["send"] = cmd_send
+    from .check_cmd import add_parser, cmd_check
+
+    add_parser(sub)
+    COMMANDS["check"] = cmd_check
     return p
 
 

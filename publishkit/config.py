@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .claims import DEFAULT_IDS, active_claims
 from .errors import ConfigError
 
 
@@ -42,6 +43,23 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class ChecksSettings:
+    """``[tool.publish.checks]``: the content checks run by ``publish.py check`` and ``all``."""
+
+    target_grade: float = 8.0  # reading grade for audience patients and public; 0 = no target
+    target_grade_clinicians: float = 0.0  # 0 = no target for clinicians
+    review_every_months: int = 12
+    due_soon_days: int = 30
+    words_per_minute: int = 200  # reading speed used for the reading time
+    claims: tuple[str, ...] = DEFAULT_IDS  # built-in phrase checks to use, by name
+    extra_claims: tuple[Any, ...] = ()  # the clinic's own: "phrase" or { phrase|pattern, reason }
+
+    def target_for(self, audience: str) -> float | None:
+        target = self.target_grade_clinicians if audience == "clinicians" else self.target_grade
+        return target if target > 0 else None
+
+
+@dataclass(frozen=True)
 class Limits:
     max_source_bytes: int = 1_000_000
     max_nesting: int = 20
@@ -59,6 +77,7 @@ class Settings:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: Limits = field(default_factory=Limits)
+    checks: ChecksSettings = field(default_factory=ChecksSettings)
 
     @property
     def source_dir(self) -> Path:
@@ -113,6 +132,12 @@ def _build(cls: type, data: Any, where: str, errors: list[str]) -> Any:
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             kwargs[name] = _build(tp, value, f"{where}.{key}", errors)
             continue
+        if typing.get_origin(tp) is tuple:  # a TOML array; its items are checked by their owner
+            if not isinstance(value, list):
+                errors.append(f"[{where}] {key} must be a list, got {value!r}")
+            else:
+                kwargs[name] = tuple(value)
+            continue
         ok = isinstance(value, tp) and not (tp is not bool and isinstance(value, bool))
         if tp is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
@@ -147,9 +172,26 @@ def load_settings(root: Path) -> Settings:
             f"[tool.publish.pdf] page_size: expected one of {list(PAGE_SIZES)}, "
             f"got '{settings.pdf.page_size}'"
         )
+    if settings is not None:
+        errors.extend(_check_checks(settings.checks))
     if errors or settings is None:
         raise ConfigError("; ".join(errors), path=path)
     return settings
+
+
+def _check_checks(checks: ChecksSettings) -> list[str]:
+    where = "[tool.publish.checks]"
+    errors = [
+        f"{where} {k} must be 0 or more, got {getattr(checks, k)}"
+        for k in ("target_grade", "target_grade_clinicians", "due_soon_days")
+        if getattr(checks, k) < 0
+    ]
+    errors += [
+        f"{where} {k} must be at least 1, got {getattr(checks, k)}"
+        for k in ("review_every_months", "words_per_minute")
+        if getattr(checks, k) < 1
+    ]
+    return errors + active_claims(checks.claims, checks.extra_claims)[1]
 
 
 def build_time() -> datetime:

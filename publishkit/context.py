@@ -13,6 +13,7 @@ from .article import Article
 from .config import Settings
 from .disclaimers import Disclaimer
 from .doctree import AST
+from .review import ReviewStatus, review_status
 from .templating import long_date
 
 
@@ -58,6 +59,14 @@ class RenderContext:
         return review_line(self.article)
 
     @property
+    def review_status(self) -> ReviewStatus:
+        """Review state by the build clock; ``.overdue`` means outputs must show ``.mark``."""
+        checks = self.settings.checks
+        return review_status(
+            self.article.meta.reviewed, self.built_at.date(), checks.review_every_months, checks.due_soon_days
+        )
+
+    @property
     def reference(self) -> str:
         """The short provenance line printed in every output."""
         return reference_line(self.article)
@@ -70,6 +79,7 @@ class RenderContext:
             "brand": self.settings.brand,
             "disclaimers": self.disclaimers,
             "review_line": self.review_line,
+            "review_status": self.review_status,
             "reference": self.reference,
             "built_at": self.built_at,
         }

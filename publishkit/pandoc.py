@@ -75,9 +75,11 @@ def _run(request: dict[str, Any], timeout: float) -> BatchResult:
     return BatchResult(version=answer.get("version", ""), values=values, errors=errors)
 
 
-def read_many(docs: dict[str, str], timeout: float) -> BatchResult:
-    """Parse Markdown documents to pandoc ASTs (as JSON text) in one pandoc process."""
-    jobs = [{"key": k, "md": v} for k, v in docs.items()]
+def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) -> BatchResult:
+    """Parse Markdown documents to pandoc ASTs (as JSON text) in one pandoc process.
+
+    ``sourcepos`` adds source positions (``data-pos`` on wrapper Spans/Divs) for the content checks."""
+    jobs = [{"key": k, "md": v, "sourcepos": sourcepos} for k, v in docs.items()]
     return _run({"op": "read", "jobs": jobs}, timeout)
 
 

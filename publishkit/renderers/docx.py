@@ -74,6 +74,11 @@ class DocxRenderer(Renderer):
             doctree.header(1, meta.title),
             doctree.div([doctree.para(meta.summary)], custom_style="Summary"),
         ]
+        status = ctx.review_status
+        if status.overdue:
+            mark = {"t": "Strong", "c": [{"t": "Str", "c": f"{status.mark}:"}]}
+            detail = doctree.para(status.detail)["c"]
+            start.append({"t": "Para", "c": [mark, {"t": "Space"}, *detail]})
         new = doctree.with_blocks({**ast, "blocks": start + list(ast["blocks"])}, end_blocks(ctx))
         # Metadata comes from our validated front matter only; pandoc writes the document
         # language into the styles (w:lang) from it. Nothing else from the body reaches meta.
