@@ -147,9 +147,14 @@ def map_images(ast: AST, fn: Callable[[str], str]) -> AST:
     return new
 
 
-def links_to_references(ast: AST) -> tuple[AST, list[str]]:
-    """For plain text: each external link becomes ``text [n]``; returns the numbered targets."""
+def links_to_references(ast: AST) -> tuple[AST, list[tuple[int, str]]]:
+    """For plain text: each external link becomes ``text [n]``; returns the numbered targets.
+
+    Numbers continue after the footnotes (which pandoc's plain writer numbers [1], [2], ...),
+    so a number always means one thing.
+    """
     new = copy.deepcopy(ast)
+    first = 1 + sum(1 for n in walk(ast) if n.get("t") == "Note")
     refs: list[str] = []
 
     def fn(node: Node) -> list[Node] | None:
@@ -163,9 +168,38 @@ def links_to_references(ast: AST) -> tuple[AST, list[str]]:
             return list(inner)
         if target not in refs:
             refs.append(target)
-        return [*inner, {"t": "Str", "c": f"\u00a0[{refs.index(target) + 1}]"}]
+        return [*inner, {"t": "Str", "c": f"\u00a0[{refs.index(target) + first}]"}]
 
-    return _rewrite_lists(new, fn), refs
+    new = _rewrite_lists(new, fn)
+    return new, [(i + first, url) for i, url in enumerate(refs)]
+
+
+def fit_tables(ast: AST, columns: int) -> AST:
+    """Give wide tables relative column widths so pandoc's plain writer wraps their cells.
+
+    The commonmark reader leaves pipe-table widths at "default", and the plain writer then
+    prints each row on one line, however long.
+    """
+    new = copy.deepcopy(ast)
+    for node in walk(new):
+        if node.get("t") != "Table":
+            continue
+        _attr, _caption, colspecs, head, bodies, foot = node["c"]
+        widths = [1] * len(colspecs)
+        # Rows are untagged JSON arrays: [attr, cells]; a cell is [attr, align, rowspan, colspan, blocks].
+        rows = [*head[1], *foot[1]]
+        for body in bodies:
+            rows.extend([*body[2], *body[3]])
+        for row in rows:
+            for i, cell in enumerate(row[1][: len(widths)]):
+                widths[i] = max(widths[i], len(stringify(cell[4])))
+        if sum(widths) + 2 * len(widths) <= columns:
+            continue
+        total = sum(widths)
+        usable = (columns - 2 * len(widths)) / columns
+        for i, spec in enumerate(colspecs):
+            spec[1] = {"t": "ColWidth", "c": usable * widths[i] / total}
+    return new
 
 
 LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:", "#")

@@ -91,8 +91,8 @@ def test_the_text_part_is_72_columns_with_numbered_links(built: dict[str, Path])
             # Only an unbreakable token (a long URL) may run past 72 columns.
             assert len(line) <= 72 or " " not in line.strip(), (slug, line)
     text, _ = text_and_html(parse(built["managing-medications"].read_bytes()))
-    assert "MedlinePlus drug pages\u00a0[1]" in text
-    assert "[1] https://medlineplus.gov/druginformation.html" in text
+    assert "MedlinePlus drug pages\u00a0[2]" in text  # [1] is the footnote
+    assert "[2] https://medlineplus.gov/druginformation.html" in text
     assert "Reading the label\n-----------------" in text  # headings stay visible in plain text
 
 

@@ -85,7 +85,7 @@ def _boundary(*parts: str) -> str:
     return f"==publishkit-{digest}=="
 
 
-def text_part(ctx: RenderContext, body_plain: str, refs: list[str]) -> str:
+def text_part(ctx: RenderContext, body_plain: str, refs: list[tuple[int, str]]) -> str:
     """The plain-text document plus the footer a bulk email must carry, at 72 columns."""
     brand = ctx.settings.brand
     url = ctx.settings.email.unsubscribe_url

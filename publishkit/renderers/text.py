@@ -39,7 +39,9 @@ def _underline_headings(ast: AST) -> AST:
     return {**ast, "blocks": out}
 
 
-def plain_document(ctx: RenderContext, body_plain: str, refs: list[str], footer: list[str]) -> str:
+def plain_document(
+    ctx: RenderContext, body_plain: str, refs: list[tuple[int, str]], footer: list[str]
+) -> str:
     """Assemble the text document from the text template; shared with the email's text part."""
     template = ctx.env.get_template("text.txt.j2")
     text = template.render(
@@ -64,7 +66,7 @@ class TextRenderer(Renderer):
     audit_kind: ClassVar[str] = "text"
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
-        ast, refs = doctree.links_to_references(ast)
+        ast, refs = doctree.links_to_references(doctree.fit_tables(ast, WIDTH))
         return _underline_headings(ast), {"refs": refs}
 
     def render(self, ctx: RenderContext) -> bytes:
