@@ -8,8 +8,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PublishError
+
+if TYPE_CHECKING:
+    from .build import Outcome, Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -96,31 +100,40 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _summary(report: object, formats: Sequence[str]) -> None:
+def _summary(report: Report, formats: Sequence[str]) -> None:
+    """Article x format table: status and size. Articles with nothing rebuilt fold into one line."""
     from rich.console import Console
     from rich.table import Table
 
-    outcomes = report.outcomes  # type: ignore[attr-defined]
-    table = Table(title="publishkit", show_lines=False)
-    table.add_column("article")
-    for fmt in formats:
-        table.add_column(fmt)
-    by_slug: dict[str, dict[str, object]] = {}
-    for o in outcomes:
+    by_slug: dict[str, dict[str, Outcome]] = {}
+    for o in report.outcomes:
         by_slug.setdefault(o.slug, {})[o.format] = o
+    table = Table(title="publishkit", show_lines=False)
+    table.add_column("article", no_wrap=True)
+    for fmt in formats:
+        table.add_column(fmt, no_wrap=True)
+    unchanged = 0
     for slug, row in by_slug.items():
+        if all(o.status == "unchanged" for o in row.values()) and len(by_slug) > 1:
+            unchanged += 1
+            continue
         cells = []
         for fmt in formats:
-            o = row.get(fmt)
-            if o is None:
+            cell = row.get(fmt)
+            if cell is None:
                 cells.append("")
-            elif o.status == "failed":  # type: ignore[attr-defined]
+            elif cell.status == "failed":
                 cells.append("[red]failed[/red]")
             else:
-                mark = "built" if o.status == "built" else "up to date"  # type: ignore[attr-defined]
-                cells.append(f"{mark} {_human_size(o.size)}")  # type: ignore[attr-defined]
+                mark = "built" if cell.status == "built" else "up to date"
+                cells.append(f"{mark} {_human_size(cell.size)}")
         table.add_row(slug, *cells)
-    Console(stderr=False, highlight=False).print(table)
+    # Not a terminal (a log, CI): do not squeeze the table into 80 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    if table.row_count:
+        console.print(table)
+    if unchanged:
+        console.print(f"{unchanged} article(s) up to date in every format.")
 
 
 def cmd_verify(args: argparse.Namespace, root: Path) -> int:
