@@ -128,3 +128,28 @@ def test_stale_temp_files_are_removed_by_the_next_build(project: Project) -> Non
     stale.write_bytes(b"half a file")
     assert project.run("text").returncode == 0
     assert not stale.exists()
+
+
+def test_weasyprint_time_limit_fails_only_that_pdf(project: Project) -> None:
+    project.article("calm", "Rest and drink water.\n\n" + "A sentence about rest. " * 400)
+    project.set_config('page_size = "letter"', 'page_size = "letter"\ntimeout = 0.05')
+    result = project.run("all", "--jobs", "1")
+    assert result.returncode == 1
+    assert (
+        "Error: render: calm.pdf: too complex: laying out the handout took longer than 0.05 s"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not project.out("calm", ".pdf").exists()
+    assert project.out("calm", ".docx").is_file() and project.out("calm", ".txt").is_file()
+
+
+def test_pandoc_time_limit_is_a_clear_error(project: Project) -> None:
+    project.article("calm", "Rest and drink water.")
+    project.set_config(
+        "[tool.publish.brand]", "[tool.publish.limits]\npandoc_timeout = 0.001\n\n[tool.publish.brand]"
+    )
+    result = project.run("text")
+    assert result.returncode == 1
+    assert "too complex: pandoc took longer than 0.001 s" in result.stderr
+    assert "Traceback" not in result.stderr

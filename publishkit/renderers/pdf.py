@@ -15,9 +15,11 @@ from .. import __version__
 from ..context import RenderContext
 from ..errors import ConfigError, RenderError
 from ..sanitize import clean_html
+from ..timelimit import time_limit
 from . import Renderer
 
 PDF_VARIANT = "pdf/ua-1"
+FETCH_TIMEOUT = 10.0  # seconds for any one file the handout reads
 _COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 # One warm WeasyPrint state per process: font setup is the slow part of the first render.
@@ -154,19 +156,22 @@ class PdfRenderer(Renderer):
 
         settings = ctx.settings
         page = handout_html(ctx, ctx.bodies[self.name].outputs["html5"])
-        fetcher = make_fetcher((settings.assets_dir, settings.templates_dir), settings.pdf.timeout)
+        # Only local files are allowed, so a fixed short limit per file is plenty.
+        fetcher = make_fetcher((settings.assets_dir, settings.templates_dir), FETCH_TIMEOUT)
+        name = self.filename(ctx.article.slug)
         try:
-            document = weasyprint.HTML(
-                string=page,
-                base_url=settings.templates_dir.resolve().as_uri() + "/",
-                url_fetcher=fetcher,
-            )
-            data = document.write_pdf(
-                pdf_variant=PDF_VARIANT,
-                pdf_identifier=pdf_identifier(ctx),
-                custom_metadata=True,
-                font_config=_font_config(settings.templates_dir),
-            )
+            with time_limit(settings.pdf.timeout, "laying out the handout", name):
+                document = weasyprint.HTML(
+                    string=page,
+                    base_url=settings.templates_dir.resolve().as_uri() + "/",
+                    url_fetcher=fetcher,
+                )
+                data = document.write_pdf(
+                    pdf_variant=PDF_VARIANT,
+                    pdf_identifier=pdf_identifier(ctx),
+                    custom_metadata=True,
+                    font_config=_font_config(settings.templates_dir),
+                )
         except FatalURLFetchingError as exc:
             if fetcher.refused:
                 raise RenderError(

@@ -1,0 +1,34 @@
+"""A wall-clock limit for in-process work (WeasyPrint layout), so one hostile article cannot hang a build."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+from .errors import RenderError
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str, path: str) -> Iterator[None]:
+    """Raise RenderError("too complex: ...") if the block runs longer than ``seconds``.
+
+    Uses SIGALRM, so it works in the main thread of a process (the CLI and each --jobs worker);
+    elsewhere it does nothing rather than misbehave.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: FrameType | None) -> None:
+        raise RenderError(f"too complex: {what} took longer than {seconds:g} s", path=path)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
