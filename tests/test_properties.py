@@ -183,3 +183,39 @@ def test_sanitizing_is_idempotent(fragment: str) -> None:
     assert clean_html(once) == once
     assert "<script" not in once.lower()
     assert "onerror" not in once.lower()
+
+
+header_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=60
+).filter(lambda s: s.strip() and "=?" not in s)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subject=header_text)
+def test_eml_subject_round_trips(tmp_path: Path, subject: str) -> None:
+    import email
+    from email import policy
+
+    root = tmp_path / "p"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    shutil.copy(REPO / "pyproject.toml", root)
+    shutil.copytree(REPO / "templates", root / "templates")
+    (root / "source").mkdir()
+    shutil.copy(REPO / "source" / "disclaimers.yaml", root / "source")
+    path = root / "source" / "prop.md"
+    front = yaml.safe_dump(
+        {"title": "T", "summary": "S", "reviewed": "2026-01-01", "email": {"subject": subject}},
+        allow_unicode=True,
+    )
+    path.write_text("---\n" + front + "---\nBody.\n", encoding="utf-8")
+    cfg = load_settings(root)
+    registry = load_registry(root / "source" / "disclaimers.yaml")
+    article = load_article(path, cfg.limits)
+    task = Task(article, registry.resolve(article), ("eml",), {"eml": "k"})
+    outcomes, _w, _v = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    assert outcomes[0].status == "built", outcomes[0].error
+    msg = email.message_from_bytes((root / "build" / "prop" / "prop.eml").read_bytes(), policy=policy.default)
+    assert msg["Subject"] == article.meta.subject
+    assert len(msg.get_all("Subject")) == 1
+    assert "Bcc" not in msg
