@@ -158,3 +158,24 @@ def test_manifest_records_provenance(seed_build: Project) -> None:
     assert ref in data.decode("utf-8")
     html = seed_build.out("ketamine-neurobiology", ".email.html").read_text(encoding="utf-8")
     assert f'<meta name="publishkit-ref" content="{ref}">' in html
+
+
+def test_pdf_footer_placed_too_late_is_caught_on_page_one(project: Project) -> None:
+    """A running footer applies from where it appears: moved to the end, page 1 loses it."""
+    project.article(
+        "long", "Rest and drink water.\n\n" + "\n\n".join(["A calm paragraph about rest. " * 12] * 14)
+    )
+    assert project.run("pdf", "--jobs", "1").returncode == 0
+    good = project.out("long", ".pdf").read_bytes()
+    tpl = project.root / "templates" / "handout.html.j2"
+    text = tpl.read_text(encoding="utf-8")
+    start, end = text.index('<footer class="page-footer">'), text.index("</footer>") + len("</footer>")
+    footer = text[start:end]
+    tpl.write_text((text[:start] + text[end:]).replace("</body>", footer + "\n</body>"), encoding="utf-8")
+    result = project.run("pdf", "--jobs", "1")
+    assert result.returncode == 1
+    assert (
+        "Error: audit: long.pdf: disclaimer 'not-medical-advice' missing in the footer on page 1"
+        in result.stderr
+    )
+    assert project.out("long", ".pdf").read_bytes() == good
