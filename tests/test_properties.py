@@ -70,6 +70,17 @@ def test_any_bytes_load_or_raise_our_error(tmp_path: Path, raw: bytes) -> None:
         load_article(path, LIMITS)
 
 
+def _fresh_tree(root: Path) -> Path:
+    """A minimal project (settings, templates, registry) for in-process builds; Hypothesis reuses tmp_path."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    shutil.copy(REPO / "pyproject.toml", root)
+    shutil.copytree(REPO / "templates", root / "templates")
+    (root / "source").mkdir()
+    shutil.copy(REPO / "source" / "disclaimers.yaml", root / "source")
+    return root
+
+
 markdown = st.lists(
     st.one_of(
         st.sampled_from(
@@ -118,13 +129,7 @@ markdown = st.lists(
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=markdown)
 def test_any_body_builds_with_every_disclaimer_audited_or_fails_cleanly(tmp_path: Path, body: str) -> None:
-    root = tmp_path / "p"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
-    shutil.copy(REPO / "pyproject.toml", root)
-    shutil.copytree(REPO / "templates", root / "templates")
-    (root / "source").mkdir()
-    shutil.copy(REPO / "source" / "disclaimers.yaml", root / "source")
+    root = _fresh_tree(tmp_path / "p")
     path = root / "source" / "prop.md"
     path.write_text("---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n---\n" + body + "\n", encoding="utf-8")
     cfg = load_settings(root)
@@ -196,13 +201,7 @@ def test_eml_subject_round_trips(tmp_path: Path, subject: str) -> None:
     import email
     from email import policy
 
-    root = tmp_path / "p"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
-    shutil.copy(REPO / "pyproject.toml", root)
-    shutil.copytree(REPO / "templates", root / "templates")
-    (root / "source").mkdir()
-    shutil.copy(REPO / "source" / "disclaimers.yaml", root / "source")
+    root = _fresh_tree(tmp_path / "p")
     path = root / "source" / "prop.md"
     front = yaml.safe_dump(
         {"title": "T", "summary": "S", "reviewed": "2026-01-01", "email": {"subject": subject}},
