@@ -80,12 +80,12 @@ def test_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:
 
 def test_killed_build_leaves_old_or_new_good_outputs_only(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "p")
-    _many(proj, 40, "First")
+    _many(proj, 12, "First")
     assert proj.run("all", "--jobs", "1", env=EPOCH).returncode == 0
     manifest = json.loads((proj.build / "manifest.json").read_text())
     old = {e["path"]: e["sha256"] for e in manifest["outputs"]}
 
-    _many(proj, 40, "Second")
+    _many(proj, 12, "Second")
     proc = subprocess.Popen(
         [sys.executable, str(proj.root / "publish.py"), "all", "--jobs", "1", "--quiet"],
         cwd=proj.root,
