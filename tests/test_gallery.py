@@ -10,7 +10,6 @@ from typing import Any
 
 from conftest import EPOCH, Project
 from markupsafe import escape
-from test_email_browser import browser  # noqa: F401  (the session's Chromium)
 
 SHOTS = os.environ.get("PUBLISHKIT_SHOTS")
 
@@ -21,7 +20,7 @@ def _manifest(build: Path) -> list[dict[str, Any]]:
 
 def test_gallery_loads_everything_from_file_urls_only(
     browser: Any, seed_build: Project, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     outputs = _manifest(seed_build.build)
     slugs = sorted({o["slug"] for o in outputs})
     page = browser.new_page(viewport={"width": 1920, "height": 1100})
@@ -80,7 +79,7 @@ def test_gallery_loads_everything_from_file_urls_only(
 
 def test_gallery_reloads_itself_when_a_build_changes_it(
     browser: Any, seed_build: Project, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     build = tmp_path / "build"
     shutil.copytree(seed_build.build, build)
     page = browser.new_page()
