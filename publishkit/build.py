@@ -463,6 +463,9 @@ def build(
         entries = {k: v for k, v in entries.items() if k[0] in existing}
         if entries != old:
             save_manifest(settings.build_dir, entries, built_at.isoformat(), versions)
+        from .gallery import write_gallery  # build/index.html: every build, after the manifest
+
+        write_gallery(settings, registry, entries, report)
     report.outcomes.sort(key=lambda o: (o.slug, list(REGISTRY).index(o.format)))
     return report
 

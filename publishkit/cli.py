@@ -81,23 +81,30 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     finally:
         if bar is not None:
             bar.stop()
-    for n in report.notes:
-        print(format_error(n, root, "Note"), file=sys.stderr)
-    for w in report.warnings:
-        print(format_error(w, root, "Warning"), file=sys.stderr)
-    for e in report.errors:
-        print(format_error(e, root), file=sys.stderr)
-    seen: set[str] = set()
-    for o in report.outcomes:
-        if o.error is not None:
-            line = format_error(o.error, root)
-            if line not in seen:  # an article-level error fails every format: say it once
-                seen.add(line)
-                print(line, file=sys.stderr)
+    print_problems(report, root)
     if not args.quiet:
         _summary(report, formats)
     failed = not report.ok or (args.strict and report.warnings)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def problem_lines(report: Report, root: Path, notes: bool = True, warnings: bool = True) -> list[str]:
+    """A build's notes, warnings and errors, one line each, the way every command words them."""
+    lines = [format_error(n, root, "Note") for n in report.notes] if notes else []
+    if warnings:
+        lines += [format_error(w, root, "Warning") for w in report.warnings]
+    lines += [format_error(e, root) for e in report.errors]
+    for o in report.outcomes:
+        if o.error is not None:
+            line = format_error(o.error, root)
+            if line not in lines:  # an article-level error fails every format: say it once
+                lines.append(line)
+    return lines
+
+
+def print_problems(report: Report, root: Path) -> None:
+    for line in problem_lines(report, root):
+        print(line, file=sys.stderr)
 
 
 def _summary(report: Report, formats: Sequence[str]) -> None:
@@ -191,6 +198,15 @@ def parser() -> argparse.ArgumentParser:
 
     add_parser(sub)
     COMMANDS["check"] = cmd_check
+    from . import clean, scaffold, watch
+
+    for module, word, command in (
+        (watch, "watch", watch.cmd_watch),
+        (scaffold, "new", scaffold.cmd_new),
+        (clean, "clean", clean.cmd_clean),
+    ):
+        module.add_parser(sub)
+        COMMANDS[word] = command
     return p
 
 
