@@ -9,8 +9,8 @@ from typing import Any
 
 from .article import Article, load_article
 from .checks import ArticleCheck, Finding, run_checks, save_report
-from .cli import EXIT_FAILED, EXIT_OK, format_error
 from .config import build_time, load_settings
+from .console import EXIT_FAILED, EXIT_OK, format_error
 from .errors import PublishError, SourceError
 from .fsutil import build_lock
 from .structure import ERROR, INFO, WARNING

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_OK
 from .config import Settings, load_settings
+from .console import EXIT_OK
 from .fsutil import LOCK_NAME, TMP_PREFIX, build_lock, sha256
 from .gallery import GALLERY_DIR, made_by_gallery
 from .manifest import MANIFEST, load_manifest

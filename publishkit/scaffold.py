@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .article import SLUG_RE
-from .cli import EXIT_OK
 from .config import Settings, build_time, load_settings
+from .console import EXIT_OK
 from .errors import SourceError
 
 MAX_SLUG = 60

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .cli import EXIT_OK, format_error
 from .config import load_settings
+from .console import EXIT_OK, format_error
 from .errors import PublishError, SourceError
 
 DEBOUNCE_MS = 300  # editors save in several steps; wait this long for the last one
