@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,12 @@ TOOL_PACKAGES = (
 
 def tool_versions() -> dict[str, str]:
     """Versions from package metadata: known without importing WeasyPrint or starting pandoc."""
+    return dict(_tool_versions())
+
+
+@cache
+def _tool_versions() -> dict[str, str]:
+    # Installed versions do not change while a build runs: read the metadata once per process.
     out = {}
     for name in TOOL_PACKAGES:
         try:
@@ -86,11 +93,27 @@ def _intact(path: Path | None, entry: ManifestEntry) -> bool:
 
 
 def _hash_files(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
+    """One digest of the files' names and bytes. Remembered for as long as every file keeps its
+    size and mtime: the templates and fonts are part of every article's key, and are read once
+    per process instead of once per article."""
+    stamps = []
     for p in sorted(paths):
-        h.update(p.name.encode())
-        h.update(p.read_bytes() if p.is_file() else b"<missing>")
-    return h.hexdigest()
+        try:
+            st = p.stat()
+            stamps.append((p, st.st_mtime_ns, st.st_size, p.is_file()))
+        except OSError:
+            stamps.append((p, 0, -1, False))
+    memo = tuple(stamps)
+    if memo not in _HASHES:
+        h = hashlib.sha256()
+        for p in sorted(paths):
+            h.update(p.name.encode())
+            h.update(p.read_bytes() if p.is_file() else b"<missing>")
+        _HASHES[memo] = h.hexdigest()
+    return _HASHES[memo]
+
+
+_HASHES: dict[tuple[tuple[Path, int, int, bool], ...], str] = {}
 
 
 def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
@@ -143,12 +166,31 @@ class Task:
     keys: dict[str, str]
 
 
+# Converted disclaimers by (registry path, registry sha256, id): a worker converts each applying
+# disclaimer once, not once per chunk (each conversion is two pandoc starts).
+_DISCLAIMERS: dict[tuple[str, str, str], DisclaimerText] = {}
+
+
 def _disclaimer_texts(
     registry: Registry, needed: set[str], settings: Settings, tmp: Path
 ) -> dict[str, DisclaimerText]:
-    entries = [d for d in registry.entries if d.id in needed]
+    known = {
+        d.id: _DISCLAIMERS[(str(registry.path), registry.sha256, d.id)]
+        for d in registry.entries
+        if d.id in needed and (str(registry.path), registry.sha256, d.id) in _DISCLAIMERS
+    }
+    entries = [d for d in registry.entries if d.id in needed and d.id not in known]
     if not entries:
-        return {}
+        return known
+    converted = _convert_disclaimers(registry, entries, settings)
+    for d_id, text in converted.items():
+        _DISCLAIMERS[(str(registry.path), registry.sha256, d_id)] = text
+    return {**known, **converted}
+
+
+def _convert_disclaimers(
+    registry: Registry, entries: list[Disclaimer], settings: Settings
+) -> dict[str, DisclaimerText]:
     parsed = read_many({d.id: d.text for d in entries}, settings.limits.pandoc_timeout)
     asts = {}
     for d in entries:
@@ -156,7 +198,7 @@ def _disclaimer_texts(
             raise RenderError(
                 f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}", path=registry.path
             )
-        ast, _removed = doctree.strip_raw(json.loads(parsed.values[d.id]))
+        ast, _removed = doctree.load_stripped(parsed.values[d.id])
         asts[d.id] = ast
     jobs = [WriteJob(f"{d.id}:{w}", asts[d.id], w) for d in entries for w in ("html5", "plain")]
     written = write_many(jobs, settings.limits.pandoc_timeout)
@@ -212,7 +254,7 @@ def build_chunk(
                         f"pandoc could not read the Markdown: {parsed.errors[art.slug]}",
                         path=art.path,
                     )
-                ast, removed = doctree.strip_raw(json.loads(parsed.values[art.slug]))
+                ast, removed = doctree.load_stripped(parsed.values[art.slug])
                 ast, unlinked = doctree.unsafe_links(ast)
                 for raw in removed[:3]:
                     warnings.append(
@@ -422,7 +464,7 @@ def build(
                 continue
             loaded.append((article, applying))
         if checks:
-            stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats)
+            stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         for article, applying in loaded:
             status = review_status(
@@ -474,11 +516,12 @@ def _run_checks(
     strict: bool,
     report: Report,
     formats: Sequence[str],
+    jobs: int = 1,
 ) -> set[str]:
     """Content checks before rendering (cached in build/check.json); returns the slugs to stop."""
     from .checks import run_checks, save_report
 
-    results = run_checks(settings, articles, built_at.date(), strict=strict)
+    results = run_checks(settings, articles, built_at.date(), strict=strict, jobs=jobs)
     save_report(settings, results, built_at.date(), {p.stem for p in discover(settings)})
     stopped = set()
     for slug, result in results.items():
