@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
@@ -449,7 +450,7 @@ def build(
         paths = [known[s] for s in slugs]
     versions = tool_versions()
     tasks: list[Task] = []
-    with build_lock(settings.build_dir):
+    with build_lock(settings.build_dir), contextlib.ExitStack() as stack:
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
@@ -463,6 +464,9 @@ def build(
                     report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))
                 continue
             loaded.append((article, applying))
+        pool = _warm_pool(settings, registry, formats, loaded, old, versions, built_at, jobs, force)
+        if pool is not None:
+            stack.callback(pool.shutdown)
         if checks:
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
@@ -492,7 +496,7 @@ def build(
             if todo:
                 tasks.append(Task(article, applying, tuple(todo), keys))
 
-        for outcomes, warnings in _execute(settings, registry, tasks, built_at, jobs, strict):
+        for outcomes, warnings in _execute(settings, registry, tasks, built_at, jobs, strict, pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
                 report.outcomes.append(outcome)
@@ -545,6 +549,10 @@ def _run_checks(
     return stopped
 
 
+def _chunk_size(n: int, jobs: int) -> int:
+    return max(1, min(25, -(-n // max(1, jobs))))
+
+
 def _execute(
     settings: Settings,
     registry: Registry,
@@ -552,19 +560,79 @@ def _execute(
     built_at: datetime,
     jobs: int,
     strict: bool,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Any:
-    """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes."""
+    """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes
+    (the warm ``pool`` when there is one, even for a single chunk: its WeasyPrint is loaded)."""
     if not tasks:
         return
-    chunk = max(1, min(25, -(-len(tasks) // max(1, jobs))))
+    chunk = _chunk_size(len(tasks), jobs)
     chunks = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+    args = [(settings, registry, c, built_at, strict) for c in chunks]
+    if pool is not None:
+        for outcomes, warnings, _version in pool.map(_run_chunk, args):
+            yield outcomes, warnings
+        return
     if jobs <= 1 or len(chunks) == 1:
         for c in chunks:
             outcomes, warnings, _version = build_chunk(settings, registry, c, built_at, strict)
             yield outcomes, warnings
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for outcomes, warnings, _version in pool.map(
-            _run_chunk, [(settings, registry, c, built_at, strict) for c in chunks]
-        ):
+        for outcomes, warnings, _version in pool.map(_run_chunk, args):
             yield outcomes, warnings
+
+
+def _warm_pool(
+    settings: Settings,
+    registry: Registry,
+    formats: Sequence[str],
+    loaded: list[tuple[Article, tuple[Disclaimer, ...]]],
+    old: dict[tuple[str, str], ManifestEntry],
+    versions: dict[str, str],
+    built_at: datetime,
+    jobs: int,
+    force: bool,
+) -> ProcessPoolExecutor | None:
+    """With --jobs > 1 and something to build, start the workers before the content checks, so
+    that they load WeasyPrint and its fonts and convert the disclaimers while this process checks.
+    An output whose key matches counts as done here; the real decision comes after the checks."""
+    if jobs <= 1:
+        return None
+    pending = 0
+    for article, applying in loaded:
+        state = review_status(
+            article.meta.reviewed,
+            built_at.date(),
+            settings.checks.review_every_months,
+            settings.checks.due_soon_days,
+        ).state
+        for fmt in formats:
+            prev = old.get((article.slug, fmt))
+            if (
+                force
+                or prev is None
+                or prev.key != cache_key(settings, REGISTRY[fmt], article, applying, versions, state)
+            ):
+                pending += 1
+                break
+    if not pending:
+        return None
+    workers = min(jobs, -(-pending // _chunk_size(pending, jobs)))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_warm_worker, initargs=(settings, registry, tuple(formats))
+    )
+    pool.submit(int)  # starts the workers now (all at once: the pool forks)
+    return pool
+
+
+def _warm_worker(settings: Settings, registry: Registry, formats: tuple[str, ...]) -> None:
+    """Load what rendering needs ahead of the first article. Only a head start: a failure here
+    is left for the real render to report."""
+    try:
+        for fmt in formats:
+            REGISTRY[fmt].warm_up(settings)
+        with tempfile.TemporaryDirectory(prefix="publishkit-") as tmp:
+            _disclaimer_texts(registry, {d.id for d in registry.entries}, settings, Path(tmp))
+    except Exception:
+        pass
