@@ -266,20 +266,24 @@ def run_checks(
         else:
             todo.append((article, key))
     workers = min(jobs, len(todo) // MIN_PER_WORKER)
+    # Parts of at most PART_SIZE articles: one pandoc read holds every AST of its part in memory
+    # (about 170 KB of JSON each, with source positions), so memory stays flat as the catalog grows.
+    size = max(1, min(PART_SIZE, -(-len(todo) // max(1, workers))))
+    parts = [(settings, todo[i : i + size], built, strict) for i in range(0, len(todo), size)]
     if workers > 1:
         # The checks are pure Python (textstat, AST walks): split them over processes.
-        size = -(-len(todo) // workers)
-        parts = [(settings, todo[i : i + size], built, strict) for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for part in pool.map(_check_part, parts):
                 results.update(part)
-    elif todo:
-        results.update(_check_part((settings, todo, built, strict)))
+    else:
+        for part_args in parts:
+            results.update(_check_part(part_args))
     return {a.slug: results[a.slug] for a in articles}
 
 
 # Fewer articles than this per worker are checked in this process: a worker's start costs more.
 MIN_PER_WORKER = 4
+PART_SIZE = 25
 
 
 def _check_part(
