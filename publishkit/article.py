@@ -73,6 +73,11 @@ class Article:
         return self.body_line + self.body.count("\n", 0, offset)
 
 
+# Unicode's Cc category is exactly U+0000-U+001F and U+007F-U+009F; tab and line feed are allowed.
+# Plus the line and paragraph separators. One regex search instead of a category lookup per character.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def decode_strict(raw: bytes, path: Path) -> str:
     try:
         text = raw.decode("utf-8")
@@ -87,16 +92,17 @@ def decode_strict(raw: bytes, path: Path) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
-    for i, ch in enumerate(text):
-        if (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in "\u2028\u2029":
-            line = text.count("\n", 0, i) + 1
-            col = i - (text.rfind("\n", 0, i) + 1) + 1
-            raise SourceError(
-                f"control character U+{ord(ch):04X} at column {col}; remove it "
-                "(only tabs and line breaks are allowed)",
-                path=path,
-                line=line,
-            )
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        i, ch = bad.start(), bad.group()
+        line = text.count("\n", 0, i) + 1
+        col = i - (text.rfind("\n", 0, i) + 1) + 1
+        raise SourceError(
+            f"control character U+{ord(ch):04X} at column {col}; remove it "
+            "(only tabs and line breaks are allowed)",
+            path=path,
+            line=line,
+        )
     return unicodedata.normalize("NFC", text)
 
 

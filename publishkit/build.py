@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,12 @@ TOOL_PACKAGES = (
 
 def tool_versions() -> dict[str, str]:
     """Versions from package metadata: known without importing WeasyPrint or starting pandoc."""
+    return dict(_tool_versions())
+
+
+@cache
+def _tool_versions() -> dict[str, str]:
+    # Installed versions do not change while a build runs: read the metadata once per process.
     out = {}
     for name in TOOL_PACKAGES:
         try:
@@ -86,11 +94,27 @@ def _intact(path: Path | None, entry: ManifestEntry) -> bool:
 
 
 def _hash_files(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
+    """One digest of the files' names and bytes. Remembered for as long as every file keeps its
+    size and mtime: the templates and fonts are part of every article's key, and are read once
+    per process instead of once per article."""
+    stamps = []
     for p in sorted(paths):
-        h.update(p.name.encode())
-        h.update(p.read_bytes() if p.is_file() else b"<missing>")
-    return h.hexdigest()
+        try:
+            st = p.stat()
+            stamps.append((p, st.st_mtime_ns, st.st_size, p.is_file()))
+        except OSError:
+            stamps.append((p, 0, -1, False))
+    memo = tuple(stamps)
+    if memo not in _HASHES:
+        h = hashlib.sha256()
+        for p in sorted(paths):
+            h.update(p.name.encode())
+            h.update(p.read_bytes() if p.is_file() else b"<missing>")
+        _HASHES[memo] = h.hexdigest()
+    return _HASHES[memo]
+
+
+_HASHES: dict[tuple[tuple[Path, int, int, bool], ...], str] = {}
 
 
 def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
@@ -143,12 +167,31 @@ class Task:
     keys: dict[str, str]
 
 
+# Converted disclaimers by (registry path, registry sha256, id): a worker converts each applying
+# disclaimer once, not once per chunk (each conversion is two pandoc starts).
+_DISCLAIMERS: dict[tuple[str, str, str], DisclaimerText] = {}
+
+
 def _disclaimer_texts(
     registry: Registry, needed: set[str], settings: Settings, tmp: Path
 ) -> dict[str, DisclaimerText]:
-    entries = [d for d in registry.entries if d.id in needed]
+    known = {
+        d.id: _DISCLAIMERS[(str(registry.path), registry.sha256, d.id)]
+        for d in registry.entries
+        if d.id in needed and (str(registry.path), registry.sha256, d.id) in _DISCLAIMERS
+    }
+    entries = [d for d in registry.entries if d.id in needed and d.id not in known]
     if not entries:
-        return {}
+        return known
+    converted = _convert_disclaimers(registry, entries, settings)
+    for d_id, text in converted.items():
+        _DISCLAIMERS[(str(registry.path), registry.sha256, d_id)] = text
+    return {**known, **converted}
+
+
+def _convert_disclaimers(
+    registry: Registry, entries: list[Disclaimer], settings: Settings
+) -> dict[str, DisclaimerText]:
     parsed = read_many({d.id: d.text for d in entries}, settings.limits.pandoc_timeout)
     asts = {}
     for d in entries:
@@ -156,7 +199,7 @@ def _disclaimer_texts(
             raise RenderError(
                 f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}", path=registry.path
             )
-        ast, _removed = doctree.strip_raw(json.loads(parsed.values[d.id]))
+        ast, _removed = doctree.load_stripped(parsed.values[d.id])
         asts[d.id] = ast
     jobs = [WriteJob(f"{d.id}:{w}", asts[d.id], w) for d in entries for w in ("html5", "plain")]
     written = write_many(jobs, settings.limits.pandoc_timeout)
@@ -212,7 +255,7 @@ def build_chunk(
                         f"pandoc could not read the Markdown: {parsed.errors[art.slug]}",
                         path=art.path,
                     )
-                ast, removed = doctree.strip_raw(json.loads(parsed.values[art.slug]))
+                ast, removed = doctree.load_stripped(parsed.values[art.slug])
                 ast, unlinked = doctree.unsafe_links(ast)
                 for raw in removed[:3]:
                     warnings.append(
@@ -407,7 +450,7 @@ def build(
         paths = [known[s] for s in slugs]
     versions = tool_versions()
     tasks: list[Task] = []
-    with build_lock(settings.build_dir):
+    with build_lock(settings.build_dir), contextlib.ExitStack() as stack:
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
@@ -421,8 +464,11 @@ def build(
                     report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))
                 continue
             loaded.append((article, applying))
+        pool = _warm_pool(settings, registry, formats, loaded, old, versions, built_at, jobs, force)
+        if pool is not None:
+            stack.callback(pool.shutdown)
         if checks:
-            stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats)
+            stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         for article, applying in loaded:
             status = review_status(
@@ -450,7 +496,7 @@ def build(
             if todo:
                 tasks.append(Task(article, applying, tuple(todo), keys))
 
-        for outcomes, warnings in _execute(settings, registry, tasks, built_at, jobs, strict):
+        for outcomes, warnings in _execute(settings, registry, tasks, built_at, jobs, strict, pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
                 report.outcomes.append(outcome)
@@ -477,11 +523,12 @@ def _run_checks(
     strict: bool,
     report: Report,
     formats: Sequence[str],
+    jobs: int = 1,
 ) -> set[str]:
     """Content checks before rendering (cached in build/check.json); returns the slugs to stop."""
     from .checks import run_checks, save_report
 
-    results = run_checks(settings, articles, built_at.date(), strict=strict)
+    results = run_checks(settings, articles, built_at.date(), strict=strict, jobs=jobs)
     save_report(settings, results, built_at.date(), {p.stem for p in discover(settings)})
     stopped = set()
     for slug, result in results.items():
@@ -505,6 +552,10 @@ def _run_checks(
     return stopped
 
 
+def _chunk_size(n: int, jobs: int) -> int:
+    return max(1, min(25, -(-n // max(1, jobs))))
+
+
 def _execute(
     settings: Settings,
     registry: Registry,
@@ -512,19 +563,79 @@ def _execute(
     built_at: datetime,
     jobs: int,
     strict: bool,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Any:
-    """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes."""
+    """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes
+    (the warm ``pool`` when there is one, even for a single chunk: its WeasyPrint is loaded)."""
     if not tasks:
         return
-    chunk = max(1, min(25, -(-len(tasks) // max(1, jobs))))
+    chunk = _chunk_size(len(tasks), jobs)
     chunks = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+    args = [(settings, registry, c, built_at, strict) for c in chunks]
+    if pool is not None:
+        for outcomes, warnings, _version in pool.map(_run_chunk, args):
+            yield outcomes, warnings
+        return
     if jobs <= 1 or len(chunks) == 1:
         for c in chunks:
             outcomes, warnings, _version = build_chunk(settings, registry, c, built_at, strict)
             yield outcomes, warnings
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for outcomes, warnings, _version in pool.map(
-            _run_chunk, [(settings, registry, c, built_at, strict) for c in chunks]
-        ):
+        for outcomes, warnings, _version in pool.map(_run_chunk, args):
             yield outcomes, warnings
+
+
+def _warm_pool(
+    settings: Settings,
+    registry: Registry,
+    formats: Sequence[str],
+    loaded: list[tuple[Article, tuple[Disclaimer, ...]]],
+    old: dict[tuple[str, str], ManifestEntry],
+    versions: dict[str, str],
+    built_at: datetime,
+    jobs: int,
+    force: bool,
+) -> ProcessPoolExecutor | None:
+    """With --jobs > 1 and something to build, start the workers before the content checks, so
+    that they load WeasyPrint and its fonts and convert the disclaimers while this process checks.
+    An output whose key matches counts as done here; the real decision comes after the checks."""
+    if jobs <= 1:
+        return None
+    pending = 0
+    for article, applying in loaded:
+        state = review_status(
+            article.meta.reviewed,
+            built_at.date(),
+            settings.checks.review_every_months,
+            settings.checks.due_soon_days,
+        ).state
+        for fmt in formats:
+            prev = old.get((article.slug, fmt))
+            if (
+                force
+                or prev is None
+                or prev.key != cache_key(settings, REGISTRY[fmt], article, applying, versions, state)
+            ):
+                pending += 1
+                break
+    if not pending:
+        return None
+    workers = min(jobs, -(-pending // _chunk_size(pending, jobs)))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_warm_worker, initargs=(settings, registry, tuple(formats))
+    )
+    pool.submit(int)  # starts the workers now (all at once: the pool forks)
+    return pool
+
+
+def _warm_worker(settings: Settings, registry: Registry, formats: tuple[str, ...]) -> None:
+    """Load what rendering needs ahead of the first article. Only a head start: a failure here
+    is left for the real render to report."""
+    try:
+        for fmt in formats:
+            REGISTRY[fmt].warm_up(settings)
+        with tempfile.TemporaryDirectory(prefix="publishkit-") as tmp:
+            _disclaimer_texts(registry, {d.id for d in registry.entries}, settings, Path(tmp))
+    except Exception:
+        pass

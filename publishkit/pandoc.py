@@ -84,12 +84,24 @@ def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) 
 
 
 def write_many(jobs: list[WriteJob], timeout: float) -> BatchResult:
-    """Write ASTs to html5, plain or docx in one pandoc process."""
+    """Write ASTs to html5, plain or docx in one pandoc process.
+
+    Identical text jobs (same AST, writer and options: the email page and the .eml's HTML part,
+    or formats of an article with no format-specific content) are written once."""
     payload = []
+    first_key: dict[tuple[str, ...], str] = {}
+    copies: dict[str, str] = {}  # key -> the key of the identical job that is actually written
     for job in jobs:
+        ast = json.dumps(job.ast, ensure_ascii=False)
+        if not job.out:  # a docx job writes its own file: never shared
+            same = (ast, job.to, str(job.columns), job.wrap, job.reference_doc or "")
+            if same in first_key:
+                copies[job.key] = first_key[same]
+                continue
+            first_key[same] = job.key
         item: dict[str, Any] = {
             "key": job.key,
-            "ast": json.dumps(job.ast, ensure_ascii=False),
+            "ast": ast,
             "to": job.to,
             "columns": job.columns,
             "wrap": job.wrap,
@@ -99,4 +111,10 @@ def write_many(jobs: list[WriteJob], timeout: float) -> BatchResult:
         if job.reference_doc:
             item["reference_doc"] = job.reference_doc
         payload.append(item)
-    return _run({"op": "write", "jobs": payload}, timeout)
+    result = _run({"op": "write", "jobs": payload}, timeout)
+    for key, original in copies.items():
+        if original in result.values:
+            result.values[key] = result.values[original]
+        if original in result.errors:
+            result.errors[key] = result.errors[original]
+    return result

@@ -66,16 +66,31 @@ def first_line(value: Any, default: int) -> int:
 
 def walk_lines(value: Any, line: int = 1) -> Iterator[tuple[Node, int]]:
     """Every element with the source line it starts on (its own, else the nearest known)."""
-    if isinstance(value, dict) and "t" in value:
-        line = first_line(value, line)
-        yield value, line
-        if "c" in value:
-            yield from walk_lines(value["c"], line)
+    out: list[tuple[Node, int]] = []
+    _collect_lines(value, line, out)
+    return iter(out)
+
+
+def _collect_lines(value: Any, line: int, out: list[tuple[Node, int]]) -> None:
+    # Appends to one list instead of chaining generators (which costs a step per nesting level
+    # for every node), and works out each element's line once.
+    if isinstance(value, dict):
+        if "t" in value:
+            line = first_line(value, line)
+            out.append((value, line))
+            c = value.get("c")
+            if isinstance(c, list | dict):
+                _collect_lines(c, line, out)
     elif isinstance(value, list):
         for v in value:
-            yield from walk_lines(v, line)
             if isinstance(v, dict) and "t" in v:
                 line = first_line(v, line)
+                out.append((v, line))
+                c = v.get("c")
+                if isinstance(c, list | dict):
+                    _collect_lines(c, line, out)
+            elif isinstance(v, list):
+                _collect_lines(v, line, out)
 
 
 @dataclass

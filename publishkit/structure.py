@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from .doctree import AST, stringify
+from .doctree import AST, Node, stringify
 from .prose import attr_of, first_line, walk_lines
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -24,10 +25,17 @@ class Problem:
     message: str
 
 
-def check_headings(ast: AST) -> list[Problem]:
+Lines = Sequence[tuple[Node, int]]
+
+
+def _lines(ast: AST, lines: Lines | None) -> Lines:
+    return list(walk_lines(ast["blocks"])) if lines is None else lines
+
+
+def check_headings(ast: AST, lines: Lines | None = None) -> list[Problem]:
     out = []
     previous = 1  # the title is the level-1 heading of every output
-    for node, line in walk_lines(ast["blocks"]):
+    for node, line in _lines(ast, lines):
         if node.get("t") != "Header":
             continue
         level, text = node["c"][0], stringify(node["c"][2])
@@ -57,9 +65,9 @@ def check_headings(ast: AST) -> list[Problem]:
     return out
 
 
-def check_images(ast: AST) -> list[Problem]:
+def check_images(ast: AST, lines: Lines | None = None) -> list[Problem]:
     out = []
-    for node, line in walk_lines(ast["blocks"]):
+    for node, line in _lines(ast, lines):
         if node.get("t") != "Image":
             continue
         src, alt = node["c"][2][0], stringify(node["c"][1]).strip()
@@ -87,19 +95,20 @@ def check_images(ast: AST) -> list[Problem]:
     return out
 
 
-def _anchors(ast: AST) -> set[str]:
+def _anchors(lines: Lines) -> set[str]:
     ids = set()
-    for node, _line in walk_lines(ast["blocks"]):
+    for node, _line in lines:
         attr = attr_of(node)
         if attr and attr[0]:
             ids.add(attr[0])
     return ids
 
 
-def check_links(ast: AST) -> list[Problem]:
+def check_links(ast: AST, lines: Lines | None = None) -> list[Problem]:
     out = []
-    anchors = _anchors(ast)
-    for node, line in walk_lines(ast["blocks"]):
+    lines = _lines(ast, lines)
+    anchors = _anchors(lines)
+    for node, line in lines:
         if node.get("t") != "Link":
             continue
         target, text = node["c"][2][0], stringify(node["c"][1]).strip()
@@ -192,4 +201,10 @@ def check_opening(ast: AST) -> list[Problem]:
 
 
 def check_structure(ast: AST) -> list[Problem]:
-    return [*check_opening(ast), *check_headings(ast), *check_images(ast), *check_links(ast)]
+    lines = _lines(ast, None)  # one walk serves every check
+    return [
+        *check_opening(ast),
+        *check_headings(ast, lines),
+        *check_images(ast, lines),
+        *check_links(ast, lines),
+    ]

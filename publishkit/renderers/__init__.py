@@ -43,6 +43,11 @@ class Renderer:
     def render(self, ctx: RenderContext) -> bytes:
         raise NotImplementedError
 
+    def warm_up(self, settings: Any) -> None:
+        """Load what ``render`` needs (heavy imports, fonts) before the first article arrives.
+
+        Called once in each build worker while the content checks run; the default does nothing."""
+
     def filename(self, slug: str) -> str:
         return f"{slug}{self.suffix}"
 

@@ -85,6 +85,9 @@ class DocxRenderer(Renderer):
         new["meta"] = {"lang": {"t": "MetaString", "c": meta.language}}
         return new, {}
 
+    def warm_up(self, settings: Any) -> None:
+        import docx  # noqa: F401 - python-docx's import, ahead of the first article
+
     def render(self, ctx: RenderContext) -> bytes:
         import docx
 
