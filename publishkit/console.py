@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .errors import PublishError
 
 if TYPE_CHECKING:
-    from .build import Outcome, Report
+    from .outcome import Outcome, Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

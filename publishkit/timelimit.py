@@ -22,8 +22,15 @@ def time_limit(seconds: float, what: str, path: str) -> Iterator[None]:
         yield
         return
 
+    fired = False
+
+    def error() -> RenderError:
+        return RenderError(f"too complex: {what} took longer than {seconds:g} s", path=path)
+
     def expired(_signum: int, _frame: FrameType | None) -> None:
-        raise RenderError(f"too complex: {what} took longer than {seconds:g} s", path=path)
+        nonlocal fired
+        fired = True
+        raise error()
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -32,3 +39,6 @@ def time_limit(seconds: float, what: str, path: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    # The library may have caught our exception and carried on: the limit still holds.
+    if fired:
+        raise error()
