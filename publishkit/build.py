@@ -19,12 +19,20 @@ from .fsutil import build_lock, remove_stale_temps
 from .manifest import ManifestEntry, load_manifest, save_manifest
 from .outcome import Outcome, Progress, Report
 from .renderers import REGISTRY
-from .review import review_status
+from .review import ReviewStatus, review_status
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover"]
 
 
 # --- the whole build ---------------------------------------------------------------------------
+
+
+def _review(settings: Settings, article: Article, built_at: datetime) -> ReviewStatus:
+    """The article's review state by the build clock (it is part of every output's key)."""
+    checks = settings.checks
+    return review_status(
+        article.meta.reviewed, built_at.date(), checks.review_every_months, checks.due_soon_days
+    )
 
 
 def discover(settings: Settings) -> list[Path]:
@@ -85,12 +93,7 @@ def build(
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         for article, applying in loaded:
-            status = review_status(
-                article.meta.reviewed,
-                built_at.date(),
-                settings.checks.review_every_months,
-                settings.checks.due_soon_days,
-            )
+            status = _review(settings, article, built_at)
             todo: list[str] = []
             keys: dict[str, str] = {}
             for fmt in formats:
@@ -218,12 +221,7 @@ def _warm_pool(
         return None
     pending = 0
     for article, applying in loaded:
-        state = review_status(
-            article.meta.reviewed,
-            built_at.date(),
-            settings.checks.review_every_months,
-            settings.checks.due_soon_days,
-        ).state
+        state = _review(settings, article, built_at).state
         for fmt in formats:
             prev = old.get((article.slug, fmt))
             if (
