@@ -19,6 +19,9 @@ from publishkit.renderers import REGISTRY
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 SECRET = "SECRET-TOKEN-7f3a9c"
+# What the corpus fixture returns: the project, the build's result, connections seen, seconds taken.
+CorpusRun = tuple[Project, subprocess.CompletedProcess[str], int, float]
+
 GOOD = ("ketamine-neurobiology", "managing-medications", "sleep-basics", "living-with-anxiety")
 
 ERRORS = {
@@ -95,7 +98,7 @@ def _outputs_bytes(build: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def corpus_run(
     tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Project, subprocess.CompletedProcess[str], int, float]:
+) -> CorpusRun:
     proj = make_project(tmp_path_factory.mktemp("corpus") / "proj", "basic", seed=True)
     (proj.root / "SECRET.txt").write_text(SECRET, encoding="utf-8")
     for case in CORPUS.iterdir():
@@ -120,7 +123,7 @@ def corpus_run(
 
 
 def test_corpus_build_is_bounded_and_fails_cleanly(
-    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+    corpus_run: CorpusRun,
 ) -> None:
     proj, result, _connections, elapsed = corpus_run
     assert result.returncode == 1
@@ -133,9 +136,7 @@ def test_corpus_build_is_bounded_and_fails_cleanly(
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))
-def test_hostile_article_gets_a_clear_error(
-    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float], case: str
-) -> None:
+def test_hostile_article_gets_a_clear_error(corpus_run: CorpusRun, case: str) -> None:
     proj, result, _c, _e = corpus_run
     lines = [line for line in result.stderr.splitlines() if line.startswith("Error:") and f"{case}." in line]
     assert lines, result.stderr
@@ -145,9 +146,7 @@ def test_hostile_article_gets_a_clear_error(
 
 
 @pytest.mark.parametrize("case", CLEAN)
-def test_hostile_markup_is_built_clean(
-    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float], case: str
-) -> None:
+def test_hostile_markup_is_built_clean(corpus_run: CorpusRun, case: str) -> None:
     proj, _result, _c, _e = corpus_run
     outputs = _outputs_bytes(proj.build / case)
     assert len([k for k in outputs if "!" not in k]) == len(REGISTRY)
@@ -165,7 +164,7 @@ def test_hostile_markup_is_built_clean(
 
 
 def test_second_yaml_block_does_not_override_metadata(
-    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+    corpus_run: CorpusRun,
 ) -> None:
     proj, _result, _c, _e = corpus_run
     text = proj.out("second-yaml-block", ".txt").read_text(encoding="utf-8")
@@ -173,7 +172,7 @@ def test_second_yaml_block_does_not_override_metadata(
 
 
 def test_template_syntax_stays_literal(
-    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+    corpus_run: CorpusRun,
 ) -> None:
     proj, _result, _c, _e = corpus_run
     text = proj.out("template-syntax", ".txt").read_text(encoding="utf-8")
@@ -182,7 +181,7 @@ def test_template_syntax_stays_literal(
 
 
 def test_raw_html_is_reported(
-    corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float],
+    corpus_run: CorpusRun,
 ) -> None:
     _proj, result, _c, _e = corpus_run
     assert "Warning: warning: source/script.md:9: raw HTML is not allowed and was left out" in result.stderr
@@ -192,7 +191,7 @@ def test_raw_html_is_reported(
     )
 
 
-def test_nothing_leaks(corpus_run: tuple[Project, subprocess.CompletedProcess[str], int, float]) -> None:
+def test_nothing_leaks(corpus_run: CorpusRun) -> None:
     proj, _result, connections, _e = corpus_run
     assert connections == 0
     hostname = Path("/etc/hostname").read_bytes().strip()
