@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import Limits
-from .errors import SourceError
+from .errors import PublishError, SourceError
+from .fsutil import TooLarge, UnsafePath, read_beneath
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
@@ -261,6 +262,28 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
     return FrontMatter(**values)
 
 
+def read_source(path: Path, limit: int, error: type[PublishError], what: str) -> bytes:
+    """The bytes of a file directly in source/: never through a symlink, never more than ``limit``.
+
+    The size is checked with stat before reading, and the read stops at limit + 1 bytes, so a huge
+    (or sparse) file costs no memory. Raises ``error`` naming the file; FileNotFoundError as is."""
+    try:
+        return read_beneath(path.parent, [path.name], limit)
+    except UnsafePath as exc:
+        if exc.reason == "does not exist":
+            raise FileNotFoundError(path) from None
+        why = f"{exc.reason}; {what} must be a real file in source/"
+        if exc.reason == "is a symbolic link":
+            why += ", not a link to a file elsewhere"
+        raise error(why, path=path) from None
+    except TooLarge as exc:
+        size = f"{exc.size:,} bytes" if exc.size is not None else f"more than {limit:,} bytes"
+        raise error(
+            f"too large: {size}; the limit is {limit:,} (tool.publish.limits.max_source_bytes)",
+            path=path,
+        ) from None
+
+
 def load_article(path: Path, limits: Limits) -> Article:
     """Read, check and parse one ``source/<slug>.md``. Raises SourceError naming the file and line."""
     slug = path.stem
@@ -270,13 +293,7 @@ def load_article(path: Path, limits: Limits) -> Article:
             "e.g. ketamine-and-depression.md",
             path=path,
         )
-    raw = path.read_bytes()
-    if len(raw) > limits.max_source_bytes:
-        raise SourceError(
-            f"too large: {len(raw):,} bytes; the limit is {limits.max_source_bytes:,} "
-            "(tool.publish.limits.max_source_bytes)",
-            path=path,
-        )
+    raw = read_source(path, limits.max_source_bytes, SourceError, "an article")
     text = decode_strict(raw, path)
     fm_text, body, body_line = split_front_matter(text, path)
     doc = load_yaml(fm_text, path=path, first_line=2, error=SourceError)

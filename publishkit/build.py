@@ -39,7 +39,8 @@ def discover(settings: Settings) -> list[Path]:
     src = settings.source_dir
     if not src.is_dir():
         raise SourceError("the source folder does not exist", path=src)
-    return sorted(p for p in src.glob("*.md") if p.is_file())
+    # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
+    return sorted(p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
 
 
 def build(
@@ -59,7 +60,7 @@ def build(
     ``strict``, a warning) is not built; the others are."""
     report = Report()
     built_at = build_time()
-    registry = load_registry(settings.source_dir / "disclaimers.yaml")
+    registry = load_registry(settings.source_dir / "disclaimers.yaml", settings.limits.max_source_bytes)
     paths = discover(settings)
     if slugs:
         known = {p.stem: p for p in paths}
@@ -114,7 +115,8 @@ def build(
                 tasks.append(Task(article, applying, tuple(todo), keys))
 
         for outcomes, warnings in _execute(settings, registry, tasks, built_at, jobs, strict, pool):
-            report.warnings.extend(warnings)
+            # A registry warning comes from every chunk that carries the disclaimer: say it once.
+            report.warnings.extend(w for w in warnings if str(w) not in map(str, report.warnings))
             for outcome in outcomes:
                 report.outcomes.append(outcome)
                 if outcome.entry is not None:

@@ -88,9 +88,11 @@ def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
 def _asset_paths(settings: Settings, article: Article) -> list[Path]:
     """Assets an article may pull in: its own images (by name in the text) and the brand logo."""
     out = []
-    if settings.assets_dir.is_dir():
+    # Symlinks are never read (the build refuses them): hashing one would read any file at all.
+    if settings.assets_dir.is_dir() and not settings.assets_dir.is_symlink():
         for p in settings.assets_dir.iterdir():
-            if p.is_file() and (f"assets/{p.name}" in article.body or p.name == settings.brand.logo):
+            named = f"assets/{p.name}" in article.body or p.name == settings.brand.logo
+            if named and p.is_file() and not p.is_symlink():
                 out.append(p)
     return out
 

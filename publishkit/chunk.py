@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import traceback
 from dataclasses import dataclass, replace
@@ -11,13 +12,13 @@ from typing import Any
 
 from . import doctree
 from .article import Article
-from .assets import find_line, resolve_image
+from .assets import checked_ast, find_line, media_copies
 from .audit import EXTRACTORS, Requirement, audit
 from .cachekey import hash_files, template_paths, tool_versions
 from .config import Settings
 from .context import Body, DisclaimerText, RenderContext
 from .disclaimers import Disclaimer, Registry
-from .errors import PublishError, RenderError, SourceError
+from .errors import PublishError, RegistryError, RenderError, SourceError
 from .fsutil import sha256, write_atomic
 from .manifest import ManifestEntry
 from .outcome import Outcome
@@ -36,51 +37,67 @@ class Task:
     keys: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Converted:
+    """One disclaimer ready for the outputs, or why it cannot be used (its registry file and line)."""
+
+    text: DisclaimerText | None
+    error: PublishError | None = None
+    warnings: tuple[PublishError, ...] = ()
+
+
 # Converted disclaimers by (registry path, registry sha256, id): a worker converts each applying
 # disclaimer once, not once per chunk (each conversion is two pandoc starts).
-_DISCLAIMERS: dict[tuple[str, str, str], DisclaimerText] = {}
+_DISCLAIMERS: dict[tuple[str, str, str], Converted] = {}
 
 
-def _disclaimer_texts(
-    registry: Registry, needed: set[str], settings: Settings, tmp: Path
-) -> dict[str, DisclaimerText]:
-    known = {
-        d.id: _DISCLAIMERS[(str(registry.path), registry.sha256, d.id)]
-        for d in registry.entries
-        if d.id in needed and (str(registry.path), registry.sha256, d.id) in _DISCLAIMERS
-    }
-    entries = [d for d in registry.entries if d.id in needed and d.id not in known]
-    if not entries:
-        return known
-    converted = _convert_disclaimers(registry, entries, settings)
-    for d_id, text in converted.items():
-        _DISCLAIMERS[(str(registry.path), registry.sha256, d_id)] = text
-    return {**known, **converted}
+def _disclaimer_texts(registry: Registry, needed: set[str], settings: Settings) -> dict[str, Converted]:
+    key = (str(registry.path), registry.sha256)
+    todo = [d for d in registry.entries if d.id in needed and (*key, d.id) not in _DISCLAIMERS]
+    if todo:
+        for d_id, converted in _convert_disclaimers(registry, todo, settings).items():
+            _DISCLAIMERS[(*key, d_id)] = converted
+    return {d.id: _DISCLAIMERS[(*key, d.id)] for d in registry.entries if d.id in needed}
 
 
 def _convert_disclaimers(
     registry: Registry, entries: list[Disclaimer], settings: Settings
-) -> dict[str, DisclaimerText]:
+) -> dict[str, Converted]:
+    """The registry's Markdown gets the article's checks: a bad image fails only the outputs that
+    carry that disclaimer, with the registry's file and line."""
     parsed = read_many({d.id: d.text for d in entries}, settings.limits.pandoc_timeout)
-    asts = {}
+    out: dict[str, Converted] = {}
+    asts: dict[str, tuple[doctree.AST, list[PublishError]]] = {}
     for d in entries:
-        if d.id in parsed.errors:
-            raise RenderError(
-                f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}", path=registry.path
+        try:
+            if d.id in parsed.errors:
+                raise RegistryError(
+                    f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}",
+                    path=registry.path,
+                    line=d.line,
+                )
+            asts[d.id] = checked_ast(
+                parsed.values[d.id],
+                settings.assets_dir,
+                path=registry.path,
+                line_of=lambda _s, d=d: d.line,  # type: ignore[misc]
+                error=RegistryError,
             )
-        ast, _removed = doctree.load_stripped(parsed.values[d.id])
-        asts[d.id] = ast
-    jobs = [WriteJob(f"{d.id}:{w}", asts[d.id], w) for d in entries for w in ("html5", "plain")]
-    written = write_many(jobs, settings.limits.pandoc_timeout)
-    return {
-        d.id: DisclaimerText(
-            entry=d,
-            html=written.values[f"{d.id}:html5"],
-            plain=written.values[f"{d.id}:plain"],
-            ast=asts[d.id]["blocks"],
-        )
-        for d in entries
-    }
+        except PublishError as exc:
+            out[d.id] = Converted(None, exc)
+    jobs = [WriteJob(f"{i}:{w}", asts[i][0], w) for i in asts for w in ("html5", "plain")]
+    written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
+    for d in entries:
+        if d.id in asts and written is not None:
+            ast, warnings = asts[d.id]
+            text = DisclaimerText(
+                entry=d,
+                html=written.values[f"{d.id}:html5"],
+                plain=written.values[f"{d.id}:plain"],
+                ast=ast["blocks"],
+            )
+            out[d.id] = Converted(text, None, tuple(warnings))
+    return out
 
 
 def build_chunk(
@@ -100,7 +117,7 @@ def build_chunk(
         tmp = Path(tmpdir)
         try:
             needed = {d.id for t in tasks for d in t.disclaimers}
-            dtexts = _disclaimer_texts(registry, needed, settings, tmp)
+            dtexts = _disclaimer_texts(registry, needed, settings)
             parsed = read_many(
                 {t.article.slug: t.article.body for t in tasks}, settings.limits.pandoc_timeout
             )
@@ -110,6 +127,10 @@ def build_chunk(
                 [],
                 "",
             )
+        for converted in dtexts.values():
+            warnings.extend(converted.warnings)
+        media = tmp / "media"  # pandoc's working folder: the checked images under their hashes
+        media.mkdir()
 
         # Per article: raw passthrough removed, images checked, per-format ASTs prepared.
         contexts: dict[str, RenderContext] = {}
@@ -124,41 +145,25 @@ def build_chunk(
                         f"pandoc could not read the Markdown: {parsed.errors[art.slug]}",
                         path=art.path,
                     )
-                ast, removed = doctree.load_stripped(parsed.values[art.slug])
-                ast, unlinked = doctree.unsafe_links(ast)
-                for raw in removed[:3]:
-                    warnings.append(
-                        SourceError(
-                            f"raw HTML is not allowed and was left out: {raw[:60]!r}",
-                            path=art.path,
-                            line=find_line(art, raw),
-                            category="warning",
-                        )
-                    )
-                for target in unlinked[:3]:
-                    warnings.append(
-                        SourceError(
-                            f"link to {target[:60]!r} was kept as plain text: links must start with "
-                            "https://, http://, mailto:, tel: or #",
-                            path=art.path,
-                            line=find_line(art, target),
-                            category="warning",
-                        )
-                    )
-                mine = [w for w in warnings if w.path == str(art.path)]
+                if bad := next((c.error for d in task.disclaimers if (c := dtexts[d.id]).error), None):
+                    raise bad  # a disclaimer this article carries cannot be used
+                ast, mine = checked_ast(
+                    parsed.values[art.slug],
+                    settings.assets_dir,
+                    path=art.path,
+                    line_of=lambda s, art=art: find_line(art, s),  # type: ignore[misc]
+                    error=SourceError,
+                )
+                warnings.extend(mine)
                 if strict and mine:
                     raise SourceError(
                         f"{mine[0].message} (--strict: warnings fail)",
                         path=art.path,
                         line=mine[0].line,
                     )
-                images = {
-                    src: resolve_image(src, art, settings.assets_dir) for src, _alt in doctree.images(ast)
-                }
-                ast = doctree.map_images(ast, lambda s, images=images: str(images.get(s, s)))  # type: ignore[misc]
                 base = RenderContext(
                     article=art,
-                    disclaimers=tuple(dtexts[d.id] for d in task.disclaimers),
+                    disclaimers=tuple(t for d in task.disclaimers if (t := dtexts[d.id].text)),
                     settings=settings,
                     built_at=built_at,
                     env=env,
@@ -173,10 +178,14 @@ def build_chunk(
                     for writer in renderer.pandoc:
                         out = str(tmp / f"{art.slug}.{fmt}.{writer}") if writer == "docx" else None
                         ref = renderer.reference_doc(settings) if writer == "docx" else None
+                        writer_ast = writer_asts.get(writer, fmt_ast)
+                        if writer == "docx":  # the one writer that opens image files
+                            writer_ast = media_copies(writer_ast, settings.assets_dir, media)
+                            ref = os.path.abspath(ref) if ref else None
                         jobs.append(
                             WriteJob(
                                 f"{art.slug}\x1f{fmt}\x1f{writer}",
-                                writer_asts.get(writer, fmt_ast),
+                                writer_ast,
                                 writer,
                                 out=out,
                                 reference_doc=ref,
@@ -185,7 +194,7 @@ def build_chunk(
             except PublishError as exc:
                 failed[art.slug] = exc
         try:
-            written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
+            written = write_many(jobs, settings.limits.pandoc_timeout, cwd=media) if jobs else None
         except PublishError as exc:
             return (
                 [Outcome(t.article.slug, f, "failed", error=exc) for t in tasks for f in t.formats],
@@ -285,7 +294,6 @@ def warm_worker(settings: Settings, registry: Registry, formats: tuple[str, ...]
     try:
         for fmt in formats:
             REGISTRY[fmt].warm_up(settings)
-        with tempfile.TemporaryDirectory(prefix="publishkit-") as tmp:
-            _disclaimer_texts(registry, {d.id for d in registry.entries}, settings, Path(tmp))
+        _disclaimer_texts(registry, {d.id for d in registry.entries}, settings)
     except Exception:
         pass

@@ -18,8 +18,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _rel(path: str | None, root: Path) -> str | None:
     if path is None:
         return None
+    # Only the folder is resolved: the file may be a symlink we refused, and its name is the point.
+    where = Path(path).absolute()
     try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
+        return str((where.parent.resolve() / where.name).relative_to(root.resolve()))
     except ValueError:
         return path
 

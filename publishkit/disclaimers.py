@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .article import Article, decode_strict
+from .article import Article, decode_strict, read_source
+from .config import Limits
 from .errors import RegistryError
 from .yamlsafe import load_yaml
 
@@ -24,6 +25,7 @@ class Disclaimer:
     short: str  # one line for page footers
     applies: str
     match: str = ""
+    line: int = 0  # line of 'text' in the registry, for errors about the wording
 
     def matches(self, body: str) -> bool:
         return re.search(self.match, body, re.IGNORECASE) is not None
@@ -81,10 +83,10 @@ def _str(entry: dict[str, Any], key: str, where: str, path: Path, line: int) -> 
     return value.strip()
 
 
-def load_registry(path: Path) -> Registry:
+def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Registry:
     """Read and validate ``source/disclaimers.yaml``; every problem names the file and line."""
     try:
-        raw = path.read_bytes()
+        raw = read_source(path, max_bytes, RegistryError, "the disclaimer registry")
     except FileNotFoundError:
         raise RegistryError(
             "the disclaimer registry is missing; it lists the approved disclaimers (see README)",
@@ -142,5 +144,14 @@ def load_registry(path: Path) -> Registry:
                 path=path,
                 line=doc.line_of(i, "match"),
             )
-        entries.append(Disclaimer(id=id_, text=text, short=short, applies=applies, match=match))
+        entries.append(
+            Disclaimer(
+                id=id_,
+                text=text,
+                short=short,
+                applies=applies,
+                match=match,
+                line=doc.line_of(i, "text"),
+            )
+        )
     return Registry(path=path, entries=tuple(entries), sha256=hashlib.sha256(raw).hexdigest())

@@ -1,14 +1,16 @@
-"""Atomic file writes, hashing and the build lock: nothing in build/ is ever half-written."""
+"""Atomic file writes, hashing, the build lock, and symlink-free bounded reads of source files."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
+import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .errors import LockError
@@ -77,3 +79,90 @@ def build_lock(build_dir: Path, wait: float = 10.0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+class UnsafePath(Exception):
+    """A source file that may not be read: ``reason`` completes "<name> ..." in an error message."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class TooLarge(Exception):
+    """A file over the size limit; ``size`` is what stat said, None if it grew while being read."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def open_beneath(base: Path, parts: Sequence[str]) -> int:
+    """A read-only descriptor for the regular file ``base/parts[0]/.../parts[-1]``.
+
+    Each name is opened relative to the folder before it with O_NOFOLLOW, so no symlink is followed
+    below ``base`` and nothing can be swapped in between the check and the read; ``..``, ``.`` and
+    empty names are refused outright. O_NONBLOCK keeps a FIFO from hanging the open."""
+    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for i, name in enumerate(parts):
+            shown = "/".join(parts[: i + 1])
+            if name in ("", ".", "..") or "/" in name or "\0" in name:
+                raise UnsafePath(shown, "is not a plain file name")
+            last = i == len(parts) - 1
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_NONBLOCK if last else os.O_DIRECTORY)
+            try:
+                nxt = os.open(name, flags, dir_fd=fd)
+            except FileNotFoundError:
+                raise UnsafePath(shown, "does not exist") from None
+            except OSError as exc:
+                # O_NOFOLLOW says ELOOP for a symlink, or ENOTDIR when O_DIRECTORY is set too.
+                if exc.errno == errno.ELOOP or _is_link(name, fd):
+                    raise UnsafePath(shown, "is a symbolic link") from None
+                raise UnsafePath(shown, "is not a file" if last else "is not a folder") from exc
+            os.close(fd)
+            fd = nxt
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafePath("/".join(parts), "is not a file")
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_fd(fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes from ``fd``; TooLarge before reading anything when stat says more.
+
+    The read itself stops at limit + 1 bytes, so a file that grows (or lies about its size) still
+    costs no more memory than the limit allows."""
+    size = os.fstat(fd).st_size
+    if size > limit:
+        raise TooLarge(size)
+    chunks: list[bytes] = []
+    got = 0
+    while got <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    if got > limit:
+        raise TooLarge(None)
+    return b"".join(chunks)
+
+
+def read_beneath(base: Path, parts: Sequence[str], limit: int) -> bytes:
+    """``open_beneath`` then ``read_fd``: a source file read whole, safely and within ``limit``."""
+    fd = open_beneath(base, parts)
+    try:
+        return read_fd(fd, limit)
+    finally:
+        os.close(fd)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import RenderError
 
-_SCRIPT = Path(__file__).with_name("batch.lua")
+_SCRIPT = Path(__file__).resolve().with_name("batch.lua")  # absolute: pandoc may run in another folder
 
 
 @cache
@@ -48,10 +48,11 @@ class BatchResult:
     errors: dict[str, str]
 
 
-def _run(request: dict[str, Any], timeout: float) -> BatchResult:
+def _run(request: dict[str, Any], timeout: float, cwd: Path | None = None) -> BatchResult:
     try:
         proc = subprocess.run(
             [pandoc_path(), "lua", str(_SCRIPT)],
+            cwd=cwd,
             input=json.dumps(request, ensure_ascii=False).encode("utf-8"),
             capture_output=True,
             timeout=timeout,
@@ -83,8 +84,9 @@ def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) 
     return _run({"op": "read", "jobs": jobs}, timeout)
 
 
-def write_many(jobs: list[WriteJob], timeout: float) -> BatchResult:
-    """Write ASTs to html5, plain or docx in one pandoc process.
+def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) -> BatchResult:
+    """Write ASTs to html5, plain or docx in one pandoc process, in ``cwd`` (where the docx writer
+    finds the images named in the ASTs: see ``assets.media_copies``).
 
     Identical text jobs (same AST, writer and options: the email page and the .eml's HTML part,
     or formats of an article with no format-specific content) are written once."""
@@ -111,7 +113,7 @@ def write_many(jobs: list[WriteJob], timeout: float) -> BatchResult:
         if job.reference_doc:
             item["reference_doc"] = job.reference_doc
         payload.append(item)
-    result = _run({"op": "write", "jobs": payload}, timeout)
+    result = _run({"op": "write", "jobs": payload}, timeout, cwd)
     for key, original in copies.items():
         if original in result.values:
             result.values[key] = result.values[original]

@@ -34,7 +34,7 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
             path=settings.build_dir / "manifest.json",
             category="verify",
         )
-    registry = load_registry(settings.source_dir / "disclaimers.yaml")
+    registry = load_registry(settings.source_dir / "disclaimers.yaml", settings.limits.max_source_bytes)
     entries = [e for (slug, _fmt), e in sorted(manifest.items()) if not slugs or slug in slugs]
     parsed = read_many({d.id: d.text for d in registry.entries}, settings.limits.pandoc_timeout)
     plain = {d.id: doctree.stringify(json.loads(parsed.values[d.id])) for d in registry.entries}

@@ -39,6 +39,19 @@ ERRORS = {
     "deep-list": "Error: source: source/deep-list.md:",
     "brackets": "Error: source: source/brackets.md:7: too complex: a run of more than 200 brackets",
     "huge": "Error: source: source/huge.md: too large: 10,485,",
+    "huge-sparse": "Error: source: source/huge-sparse.md: too large: 3,221,225,472 bytes; the limit is 1,000,000",
+    "image-percent-escape": (
+        "Error: source: source/image-percent-escape.md:7: image 'assets/..%2F..%2F..%2FSECRET-OUTSIDE.png' "
+        "has a %-escape in its name"
+    ),
+    "image-symlink": (
+        "Error: source: source/image-symlink.md:7: image 'assets/linked.png': source/assets/linked.png "
+        "is a symbolic link"
+    ),
+    "symlinked-article": (
+        "Error: source: source/symlinked-article.md: is a symbolic link; an article must be a real file "
+        "in source/, not a link to a file elsewhere"
+    ),
 }
 CLEAN = ("script", "onerror", "javascript-link", "raw-openxml", "second-yaml-block", "template-syntax")
 if "eml" in REGISTRY:
@@ -95,6 +108,23 @@ def _outputs_bytes(build: Path) -> dict[str, bytes]:
     return out
 
 
+def _plant_outside_files(proj: Project) -> None:
+    """Files outside the project carrying the secret, and the names and links in source/ that
+    reach for them: a %-escaped name pandoc would decode, a symlinked picture, a symlinked
+    article; and a 3 GB sparse article that must be refused by its size, not read."""
+    outside = proj.root.parent
+    (outside / "SECRET-OUTSIDE.png").write_text(SECRET, encoding="utf-8")
+    (outside / "outside-article.md").write_text(_front("Outside") + SECRET + "\n", encoding="utf-8")
+    assets = proj.source / "assets"
+    assets.mkdir(exist_ok=True)
+    (assets / "..%2F..%2F..%2FSECRET-OUTSIDE.png").write_bytes(b"the name the image check looked at")
+    (assets / "linked.png").symlink_to(outside / "SECRET-OUTSIDE.png")
+    (proj.source / "symlinked-article.md").symlink_to(outside / "outside-article.md")
+    with (proj.source / "huge-sparse.md").open("wb") as fh:
+        fh.write(_front("Sparse").encode())
+        fh.truncate(3 * 1024**3)
+
+
 @pytest.fixture(scope="module")
 def corpus_run(
     tmp_path_factory: pytest.TempPathFactory,
@@ -112,6 +142,7 @@ def corpus_run(
         (proj.source / "deep-list.md").write_text(_front("Deep") + deep, encoding="utf-8")
         (proj.source / "brackets.md").write_text(_front("Brackets") + "[" * 20000 + "\n", encoding="utf-8")
         (proj.source / "huge.md").write_text(_front("Huge") + ("word " * 2_097_152), encoding="utf-8")
+        _plant_outside_files(proj)
         started = time.monotonic()
         result = proj.run("all", timeout=600)
         elapsed = time.monotonic() - started

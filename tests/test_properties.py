@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 from conftest import REPO
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from publishkit.article import load_article
@@ -218,3 +219,94 @@ def test_eml_subject_round_trips(tmp_path: Path, subject: str) -> None:
     assert msg["Subject"] == article.meta.subject
     assert len(msg.get_all("Subject")) == 1
     assert "Bcc" not in msg
+
+
+# --- the registry: its Markdown is converted like an article's, and checked like one -------------
+
+registry_keys = st.sampled_from(["id", "text", "short", "applies", "match", "extra"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entries=st.one_of(
+        st.lists(st.dictionaries(registry_keys, values, max_size=6), max_size=3),
+        values,
+    ),
+    raw=st.binary(max_size=60),
+)
+def test_any_registry_loads_or_raises_our_error(tmp_path: Path, entries: object, raw: bytes) -> None:
+    path = tmp_path / "disclaimers.yaml"
+    for data in (yaml.safe_dump(entries, allow_unicode=True).encode(), raw):
+        path.write_bytes(data)
+        try:
+            load_registry(path)
+        except PublishError as exc:
+            assert exc.path == str(path) and exc.message, exc
+
+
+SECRET = "SECRET-REGISTRY-5d1e"
+# Image targets a registry might name: a real picture, a symlink out of assets, paths out, a name
+# pandoc would %-decode into a path out, remote and file URLs, inline data.
+targets = st.sampled_from(
+    [
+        "assets/pic.png",
+        "assets/link.png",
+        "../SECRET-OUTSIDE.png",
+        "OUTSIDE",
+        "assets/..%2F..%2F..%2FSECRET-OUTSIDE.png",
+        "http://127.0.0.1:9/x.png",
+        "file:///etc/hostname",
+        "data:image/png;base64,iVBORw0KGgo=",
+    ]
+)
+
+
+def _registry_tree(root: Path) -> Path:
+    """A fresh project whose assets hold a picture, a symlink out and a %-escaped decoy name."""
+    from test_pdf_fetch import png
+
+    _fresh_tree(root)
+    secret = root.parent / "SECRET-OUTSIDE.png"
+    secret.write_bytes(png() + SECRET.encode())
+    assets = root / "source" / "assets"
+    assets.mkdir(exist_ok=True)
+    (assets / "pic.png").write_bytes(png())
+    (assets / "link.png").symlink_to(secret)
+    (assets / "..%2F..%2F..%2FSECRET-OUTSIDE.png").write_bytes(png())
+    return secret
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=markdown, target=targets, alt=st.sampled_from(["", "a picture"]))
+@example(body="Approved wording.", target="OUTSIDE", alt="")  # each way out, tried every run
+@example(body="Approved wording.", target="assets/link.png", alt="")
+@example(body="Approved wording.", target="assets/..%2F..%2F..%2FSECRET-OUTSIDE.png", alt="")
+def test_any_registry_text_builds_or_fails_cleanly_and_reads_nothing_outside_assets(
+    tmp_path: Path, body: str, target: str, alt: str
+) -> None:
+    root = tmp_path / "p"
+    secret = _registry_tree(root)
+    text = f"{body}\n\n![{alt}]({target.replace('OUTSIDE', str(secret))})\n"
+    entry = {"id": "prop", "applies": "always", "short": "Read the whole handout.", "text": text}
+    registry_path = root / "source" / "disclaimers.yaml"
+    registry_path.write_text(yaml.safe_dump([entry], allow_unicode=True), encoding="utf-8")
+    path = root / "source" / "prop.md"
+    path.write_text("---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n---\nBody text.\n", encoding="utf-8")
+    cfg = load_settings(root)
+    registry = load_registry(registry_path)
+    article = load_article(path, cfg.limits)
+    formats = ("docx", "text")
+    task = Task(article, registry.resolve(article), formats, {f: "k" for f in formats})
+    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    for outcome in outcomes:
+        assert outcome.status in ("built", "failed")
+        if outcome.status == "failed":
+            assert isinstance(outcome.error, PublishError)
+            assert outcome.error.category != "internal", outcome.error
+    for out in (root / "build").rglob("*"):
+        if out.is_file():
+            data = out.read_bytes()
+            assert SECRET.encode() not in data, out
+            if out.suffix == ".docx":
+                with zipfile.ZipFile(out) as z:
+                    assert all(SECRET.encode() not in z.read(n) for n in z.namelist()), out

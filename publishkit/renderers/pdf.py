@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,8 +13,10 @@ from urllib.request import url2pathname
 from markupsafe import Markup
 
 from .. import __version__
+from ..assets import locate_image
 from ..context import RenderContext
 from ..errors import ConfigError, RenderError
+from ..fsutil import UnsafePath, open_beneath
 from ..sanitize import clean_html
 from ..timelimit import time_limit
 from . import Renderer
@@ -30,15 +33,26 @@ class RefusedFetch(Exception):
     """Raised by the fetcher for a URL outside what the handout may read."""
 
 
+def _beneath(path: Path, roots: tuple[Path, ...]) -> tuple[Path, list[str]] | None:
+    """(root, names below it) for an absolute ``path`` inside one of ``roots``, else None."""
+    for root in roots:
+        real = root.parent.resolve() / root.name  # the root itself is opened without following
+        if path.is_absolute() and path.parts[: len(real.parts)] == real.parts:
+            return real, list(path.parts[len(real.parts) :])
+    return None
+
+
 def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
     """A WeasyPrint URLFetcher that reads only files under ``allowed`` and ``data:`` URLs.
 
-    Everything else (http, https, ftp, other files, anything that would redirect) is refused, and
-    because ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning.
+    A file is read only at its real path under a real root: every name from the root down is opened
+    without following symlinks (the root included), and ``..`` is refused. Everything else (http,
+    https, ftp, other files, anything that would redirect) is refused, and because
+    ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning.
     """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    roots = tuple(p.resolve() for p in allowed)
+    roots = tuple(allowed)
 
     class AssetFetcher(URLFetcher):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -54,10 +68,19 @@ def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith("file:"):
-                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
-                if any(root in path.parents for root in roots) and path.is_file():
-                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:")))
+                found = _beneath(path, roots)
+                if found is not None:
+                    root, parts = found
+                    try:
+                        fd = open_beneath(root.parent, [root.name, *parts])
+                    except UnsafePath:
+                        fd = -1
+                    if fd >= 0:
+                        with os.fdopen(fd, "rb") as fh:
+                            data = fh.read()
+                        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
             self.refused.append(url)
             raise RefusedFetch(url)
 
@@ -99,17 +122,24 @@ def brand_css(color: str, pyproject: Path) -> str:
 
 
 def logo_uri(ctx: RenderContext) -> str:
-    """The brand logo as a file URI, only if it is a file directly under source/assets/."""
+    """The brand logo as a file URI, only if it is a real file in source/assets/ (no symlinks)."""
     logo = ctx.settings.brand.logo
     if not logo:
         return ""
-    assets = ctx.settings.assets_dir.resolve()
-    path = (ctx.settings.assets_dir / logo).resolve()
-    if assets not in path.parents or not path.is_file():
-        raise ConfigError(
-            f"[tool.publish.brand] logo '{logo}' must be a file in source/assets/ (e.g. \"logo.png\")",
+    try:
+        path = locate_image(
+            f"assets/{logo}",
+            ctx.settings.assets_dir,
             path=ctx.settings.root / "pyproject.toml",
+            line=0,
+            error=ConfigError,
         )
+    except ConfigError as exc:
+        # The image check's wording, about the setting instead of an article's image.
+        what = exc.message.replace(f"image 'assets/{logo}'", f"[tool.publish.brand] logo '{logo}'", 1)
+        raise ConfigError(
+            f'{what} (e.g. logo = "logo.png" for source/assets/logo.png)', path=exc.path
+        ) from None
     return path.as_uri()
 
 
