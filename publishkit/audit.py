@@ -7,9 +7,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from html.parser import HTMLParser
 from typing import ClassVar
 
+from .bands import Running, check_bands
 from .errors import AuditError
 
 
@@ -17,8 +19,9 @@ from .errors import AuditError
 class Extracted:
     """The text a reader finds in an output.
 
-    ``pages``: PDF pages (or the single body of other formats). ``footers``: for paged
-    formats, the footer text of every page (PDF) or section (DOCX); None where there are none.
+    ``pages``: PDF pages (or the single body of other formats). ``footers``, ``headers``: for
+    paged formats, the footer and header text of every page (PDF) or section (DOCX); None where
+    there are none.
     """
 
     pages: tuple[str, ...]
@@ -28,6 +31,8 @@ class Extracted:
     # footer is shown ("section 1, first page"), for messages.
     footer_fields: tuple[frozenset[str], ...] | None = None
     footer_labels: tuple[str, ...] | None = None
+    headers: tuple[str, ...] | None = None
+    header_labels: tuple[str, ...] | None = None  # DOCX; a PDF's headers go by page, like its footers
     links: tuple[str, ...] = ()  # HTML: every href, in order
     # Formats that hold several complete documents (the .eml's text and HTML parts): each is
     # audited on its own, so a disclaimer in one part cannot stand in for the other.
@@ -65,15 +70,15 @@ _TRANSLATE = str.maketrans(
 )
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, fold: bool = True) -> str:
     """Compare texts as a reader would: ignore line breaks, hyphenation at line ends,
-    typographic quotes and dashes, spacing and letter case."""
+    typographic quotes and dashes, spacing and (unless ``fold`` is off) letter case."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     text = text.replace("\x02", "")  # PDFium marks soft hyphens at line ends with U+0002
     text = re.sub(r"(\w)-[ \t]*\r?\n[ \t]*(\w)", r"\1\2", text)  # hyphenation at a line end
     text = re.sub(r"[*_`]", "", text)  # leftover Markdown emphasis marks
     text = re.sub(r"\s+", " ", text)
-    return text.strip().casefold()
+    return text.strip().casefold() if fold else text.strip()
 
 
 def contains(haystack_normalized: str, needle: str) -> bool:
@@ -173,9 +178,11 @@ def extract_eml(data: bytes) -> Extracted:
     )
 
 
-# The handout's footer lives in the bottom 100 pt of each page, and its body text stays above
-# that (templates/handout.css keeps a larger bottom margin): the audit reads only this band.
+# The handout's footer lives in the bottom 100 pt of each page and its running header in the
+# top 54 pt (the top margin); its body text stays between (templates/handout.css keeps the
+# margins larger): the audit reads these bands.
 PDF_FOOTER_BAND = 100.0
+PDF_HEADER_BAND = 54.0
 
 
 def extract_pdf(data: bytes) -> Extracted:
@@ -185,6 +192,7 @@ def extract_pdf(data: bytes) -> Extracted:
     pdf = pdfium.PdfDocument(data)
     pages: list[str] = []
     footers: list[str] = []
+    headers: list[str] = []
     meta: dict[str, str] = {}
     try:
         for page in pdf:
@@ -192,12 +200,13 @@ def extract_pdf(data: bytes) -> Extracted:
             pages.append(textpage.get_text_range())
             _w, h = page.get_size()
             footers.append(textpage.get_text_bounded(bottom=0, top=min(h, PDF_FOOTER_BAND)))
+            headers.append(textpage.get_text_bounded(bottom=max(0, h - PDF_HEADER_BAND), top=h))
             textpage.close()
             page.close()
         meta = {k: str(v) for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
     finally:
         pdf.close()
-    return Extracted(pages=tuple(pages), footers=tuple(footers), meta=meta)
+    return Extracted(pages=tuple(pages), footers=tuple(footers), headers=tuple(headers), meta=meta)
 
 
 def _docx_paragraph_text(element: object) -> str:
@@ -249,14 +258,16 @@ def extract_docx(data: bytes) -> Extracted:
     headers: list[str] = []
     fields: list[frozenset[str]] = []
     labels: list[str] = []
+    header_labels: list[str] = []
     for number, section in enumerate(document.sections, 1):
         # A part "linked to previous" shows the previous section's; python-docx resolves that.
         for where, footer in _docx_parts(document, section, "footer"):
             footers.append(_docx_paragraph_text(footer._element))  # type: ignore[attr-defined]
             fields.append(_docx_fields(footer._element))  # type: ignore[attr-defined]
             labels.append(f"section {number}{where}")
-        for _where, header in _docx_parts(document, section, "header"):
+        for where, header in _docx_parts(document, section, "header"):
             headers.append(_docx_paragraph_text(header._element))  # type: ignore[attr-defined]
+            header_labels.append(f"section {number}{where}")
     cp = document.core_properties
     meta = {
         "title": cp.title or "",
@@ -271,6 +282,8 @@ def extract_docx(data: bytes) -> Extracted:
         meta=meta,
         footer_fields=tuple(fields),
         footer_labels=tuple(labels),
+        headers=tuple(headers),
+        header_labels=tuple(header_labels),
     )
 
 
@@ -296,12 +309,14 @@ def audit(
     requirements: Sequence[Requirement],
     review_line: str,
     marks: Sequence[str] = (),
+    running: Running | None = None,
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
-    ``marks`` are further texts the output must show, such as "Review overdue"."""
+    ``marks`` are further texts the output must show, such as "Review overdue". ``running``: the
+    clinic name and title the template puts in running headers and footers (paged formats)."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line, marks)
+        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running)
     body = normalize(extracted.text)
     for mark in marks:
         if mark and not contains(body, mark):
@@ -312,20 +327,10 @@ def audit(
     if not contains(body, review_line):
         raise AuditError(f"review line '{review_line}' missing", path=name)
     if extracted.footers is not None:
-        unit = "page" if name.endswith(".pdf") else "section"
         if not extracted.footers:
             raise AuditError("no pages found", path=name)
-        labels = extracted.footer_labels or tuple(f"{unit} {n}" for n in range(1, len(extracted.footers) + 1))
-        for label, footer in zip(labels, extracted.footers, strict=True):
-            text = normalize(footer)
-            for req in requirements:
-                if not contains(text, req.short):
-                    raise AuditError(f"disclaimer '{req.id}' missing in the footer on {label}", path=name)
-            if unit == "page":
-                number = labels.index(label) + 1
-                expected = f"Page {number} of {len(extracted.footers)}"
-                if not contains(text, expected):
-                    raise AuditError(f"'{expected}' missing in the footer on page {number}", path=name)
+        # Exactly what the template puts there: an article cannot add to a band, nor pose as one.
+        check_bands(name, extracted, requirements, running or Running(), partial(normalize, fold=False))
     # DOCX: "Page X of Y" must be Word fields, so the numbers are right after anyone edits the text.
     for label, codes in zip(extracted.footer_labels or (), extracted.footer_fields or (), strict=True):
         missing = [f for f in ("PAGE", "NUMPAGES") if f not in codes]

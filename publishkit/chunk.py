@@ -14,6 +14,7 @@ from . import doctree
 from .article import Article
 from .assets import checked_ast, find_line, media_copies
 from .audit import EXTRACTORS, Requirement, audit
+from .bands import Running
 from .cachekey import hash_files, template_paths, tool_versions
 from .config import Settings
 from .context import Body, DisclaimerText, RenderContext
@@ -251,7 +252,8 @@ def _render_one(
         data = renderer.render(ctx)
         extracted = EXTRACTORS[renderer.audit_kind](data)
         requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
-        audit(name, extracted, requirements, ctx.review_line, marks=[ctx.review_status.mark])
+        running = Running(settings.brand.name, art.meta.title)
+        audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running)
         rel = f"{art.slug}/{name}"
         write_atomic(settings.build_dir / rel, data)
     except PublishError as exc:

@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .reserved import RESERVED_PREFIX, strip_reserved
+
 Node = dict[str, Any]
 AST = dict[str, Any]
 
@@ -83,12 +85,15 @@ def strip_raw(ast: AST) -> tuple[AST, list[str]]:
 
 
 def load_stripped(text: str) -> tuple[AST, list[str]]:
-    """Parse pandoc's JSON for an AST and remove raw passthrough (see ``strip_raw``).
+    """Parse pandoc's JSON for an AST, remove raw passthrough (see ``strip_raw``) and the
+    template's reserved classes and ids (see ``strip_reserved``).
 
-    The walk is skipped when the text cannot hold a raw element: every RawBlock or RawInline
-    that pandoc writes carries its type name as plain text in the JSON, so a text that mentions
-    neither has none. A mention in the article's own words only costs the walk."""
+    Each walk is skipped when the text cannot hold what it removes: every RawBlock or RawInline
+    that pandoc writes carries its type name as plain text in the JSON, and a reserved name its
+    prefix. A mention in the article's own words only costs the walk."""
     ast = json.loads(text)
+    if RESERVED_PREFIX in text.casefold():
+        ast = strip_reserved(ast)
     if "RawBlock" not in text and "RawInline" not in text:
         return ast, []
     return strip_raw(ast)

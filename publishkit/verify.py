@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from . import doctree
 from .article import load_article
 from .audit import EXTRACTORS, Requirement, audit
+from .bands import Running
 from .config import Settings
 from .context import review_line
 from .disclaimers import load_registry
@@ -74,6 +75,7 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
                 EXTRACTORS[renderer.audit_kind](data),
                 requirements,
                 review_line(article),
+                running=Running(settings.brand.name, article.meta.title),
             )
         except AuditError as exc:
             problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))

@@ -53,7 +53,15 @@ ERRORS = {
         "in source/, not a link to a file elsewhere"
     ),
 }
-CLEAN = ("script", "onerror", "javascript-link", "raw-openxml", "second-yaml-block", "template-syntax")
+CLEAN = (
+    "script",
+    "onerror",
+    "javascript-link",
+    "raw-openxml",
+    "second-yaml-block",
+    "template-syntax",
+    "fake-footer",
+)
 if "eml" in REGISTRY:
     ERRORS["encoded-newline-title"] = "encoded-newline-title"
 else:
@@ -209,6 +217,37 @@ def test_template_syntax_stays_literal(
     text = proj.out("template-syntax", ".txt").read_text(encoding="utf-8")
     assert text.startswith("{{ 7*7 }} and {% raw %}")
     assert "The answer is {{ 7*7 }}." in text
+
+
+def test_fake_footer_is_body_text_not_the_running_footer(corpus_run: CorpusRun) -> None:
+    """The article copies the footer (disclaimer, text, page number) in the template's classes."""
+    import pypdfium2 as pdfium
+
+    from publishkit.audit import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
+
+    proj, _result, _c, _e = corpus_run
+    short = "General information only, not medical advice. Talk to your clinician."
+    doc = pdfium.PdfDocument(proj.out("fake-footer", ".pdf"))
+    total = len(doc)
+    assert total >= 3
+    body = ""
+    for number, page in enumerate(doc, 1):
+        textpage = page.get_textpage()
+        _w, h = page.get_size()
+        footer = textpage.get_text_bounded(bottom=0, top=PDF_FOOTER_BAND)
+        header = textpage.get_text_bounded(bottom=h - PDF_HEADER_BAND, top=h)
+        body += textpage.get_text_range()
+        expected = f"{short} Riverside Mind & Body Clinic Page {number} of {total}"
+        assert normalize(footer) == normalize(expected), number
+        assert normalize(header) == ("" if number == 1 else "fake footer"), number
+    doc.close()
+    assert "call 555-0199" in body  # kept as the article's own text
+    html = proj.out("fake-footer", ".email.html").read_text(encoding="utf-8")
+    start = html.index(">", html.index('<div class="pk-article"')) + 1
+    article = html[start : html.index('<div class="pk-important"')]
+    assert "555-0199" in article
+    assert not re.search(r'(class|id)="[^"]*pk-', article, re.I)
+    assert "running(" not in html
 
 
 def test_raw_html_is_reported(

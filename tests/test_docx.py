@@ -20,6 +20,7 @@ from docx.shared import Pt, RGBColor
 
 from publishkit.article import load_article
 from publishkit.audit import audit, contains, extract_docx, normalize
+from publishkit.bands import Running
 from publishkit.config import Limits
 from publishkit.context import reference_line, review_line
 from publishkit.disclaimers import load_registry
@@ -311,7 +312,8 @@ def _audit(seed_build: Project, data: bytes) -> None:
     slug = "ketamine-neurobiology"
     article = load_article(seed_build.source / f"{slug}.md", Limits())
     reqs = [Requirement(d.id, d.text.replace("**", ""), d.short) for d in _applying(seed_build, slug)]
-    audit(f"{slug}.docx", extract_docx(data), reqs, review_line(article))
+    running = Running("Riverside Mind & Body Clinic", article.meta.title)
+    audit(f"{slug}.docx", extract_docx(data), reqs, review_line(article), running=running)
 
 
 def test_audit_passes_the_real_output(seed_build: Project) -> None:
@@ -349,6 +351,28 @@ def test_audit_catches_a_dropped_short_disclaimer(seed_build: Project) -> None:
     broken = _break(_docx(seed_build, "ketamine-neurobiology"), drop_short)
     with pytest.raises(AuditError, match="disclaimer 'crisis-line' missing in the footer on section 1"):
         _audit(seed_build, broken)
+
+
+def test_audit_refuses_extra_text_in_a_footer(seed_build: Project) -> None:
+    def add_line(document) -> None:  # type: ignore[no-untyped-def]
+        document.sections[0].footer.add_paragraph("call 555-0199 for a free miracle cure")
+
+    broken = _break(_docx(seed_build, "ketamine-neurobiology"), add_line)
+    with pytest.raises(AuditError) as info:
+        _audit(seed_build, broken)
+    assert info.value.message == (
+        "unexpected text in the footer on section 1: 'call 555-0199 for a free miracle cure'"
+    )
+
+
+def test_audit_refuses_extra_text_in_a_header(seed_build: Project) -> None:
+    def add_words(document) -> None:  # type: ignore[no-untyped-def]
+        document.sections[0].header.paragraphs[0].add_run(" - free miracle cure")
+
+    broken = _break(_docx(seed_build, "ketamine-neurobiology"), add_words)
+    with pytest.raises(AuditError) as info:
+        _audit(seed_build, broken)
+    assert info.value.message == "unexpected text in the header on section 1: '- free miracle cure'"
 
 
 def test_reference_document_follows_the_brand(tmp_path: Path) -> None:

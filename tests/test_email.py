@@ -110,7 +110,7 @@ def test_html_is_accessible_and_keeps_dark_mode(built: dict[str, Path]) -> None:
     for slug, path in built.items():
         _text, html = text_and_html(parse(path.read_bytes()))
         assert re.search(r'<html lang="en(-US)?"', html), slug
-        layout = re.findall(r'<table[^>]*class="(?:outer|container)"[^>]*>', html)
+        layout = re.findall(r'<table[^>]*class="(?:pk-outer|pk-container)"[^>]*>', html)
         assert len(layout) == 2 and all('role="presentation"' in t for t in layout)
         assert '<meta name="color-scheme" content="light dark">' in html
         assert '<meta name="supported-color-schemes" content="light dark">' in html

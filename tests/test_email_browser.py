@@ -32,7 +32,7 @@ CONTRAST_JS = """
     return [255, 255, 255];
   };
   const out = [];
-  for (const el of document.querySelectorAll('.content p, .content li, .footer p, .review')) {
+  for (const el of document.querySelectorAll('.pk-content p, .pk-content li, .pk-footer p, .pk-review')) {
     if (!el.textContent.trim()) continue;
     const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3)), bg = lum(background(el));
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
@@ -67,7 +67,7 @@ def test_email_reads_well_at_phone_and_desktop_widths(
         assert all(alt.strip() for alt, _w in imgs), f"{name}: an image has no alt text"
         if "pill-box" in name:
             assert imgs and all(w > 0 for _alt, w in imgs), "the picture did not load from asset_base_url"
-        assert not page.is_visible(".preheader"), "the preheader is for the inbox list only"
+        assert not page.is_visible(".pk-preheader"), "the preheader is for the inbox list only"
         results = page.evaluate(CONTRAST_JS)
         assert len(results) > 5
         low = [r for r in results if r["ratio"] < 4.5]

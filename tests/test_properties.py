@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import zipfile
 from datetime import UTC, datetime
@@ -13,11 +14,13 @@ from conftest import REPO
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from publishkit import doctree
 from publishkit.article import load_article
 from publishkit.build import Task, build_chunk
 from publishkit.config import Limits, load_settings
 from publishkit.disclaimers import load_registry
 from publishkit.errors import PublishError
+from publishkit.pandoc import WriteJob, read_many, write_many
 from publishkit.sanitize import clean_html
 
 LIMITS = Limits()
@@ -310,3 +313,38 @@ def test_any_registry_text_builds_or_fails_cleanly_and_reads_nothing_outside_ass
             if out.suffix == ".docx":
                 with zipfile.ZipFile(out) as z:
                     assert all(SECRET.encode() not in z.read(n) for n in z.namelist()), out
+
+
+reserved_name = st.builds(
+    "".join,
+    st.tuples(
+        st.sampled_from(["pk-", "PK-", "Pk-", "pK-", "p\u212a-"]),  # U+212A KELVIN SIGN folds to k
+        st.sampled_from(["page-footer", "title", "page-number", "x", ""]),
+    ),
+)
+attribute_markdown = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["::: {{{0}}}\ntext\n:::\n", "# Heading {{{0}}}\n", "[span]{{{0}}}\n", "`code`{{{0}}}\n"]
+        ),
+        st.lists(
+            st.one_of(reserved_name.map(".{}".format), reserved_name.map("#{}".format)),
+            min_size=1,
+            max_size=3,
+        ),
+    ).map(lambda t: t[0].format(" ".join(t[1]) + " .keep")),
+    min_size=1,
+    max_size=6,
+).map("\n".join)
+
+
+@settings(max_examples=15, deadline=None)
+@given(md=attribute_markdown)
+def test_no_article_keeps_a_reserved_class_or_id(md: str) -> None:
+    """Whatever classes and ids an article writes, none starting with pk- reaches the HTML."""
+    parsed = read_many({"a": md}, 60)
+    ast, _removed = doctree.load_stripped(parsed.values["a"])
+    html = clean_html(write_many([WriteJob("a", ast, "html5")], 60).values["a"])
+    assert "keep" in html
+    for value in re.findall(r'(?:class|id)="([^"]*)"', html):
+        assert not [n for n in value.split() if n[:3].casefold() == "pk-"], (md, html)

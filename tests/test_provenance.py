@@ -41,7 +41,7 @@ def test_template_that_drops_the_disclaimers_is_stopped_by_the_audit(project: Pr
     good = project.out("calm", ".email.html").read_bytes()
     tpl = project.root / "templates" / "email.html.j2"
     text = tpl.read_text(encoding="utf-8")
-    start, end = text.index('<div class="important"'), text.index('<p class="review">')
+    start, end = text.index('<div class="pk-important"'), text.index('<p class="pk-review">')
     tpl.write_text(text[:start] + text[end:], encoding="utf-8")
     result = project.run("email")
     assert result.returncode == 1
@@ -170,7 +170,7 @@ def test_pdf_footer_placed_too_late_is_caught_on_page_one(project: Project) -> N
     good = project.out("long", ".pdf").read_bytes()
     tpl = project.root / "templates" / "handout.html.j2"
     text = tpl.read_text(encoding="utf-8")
-    start, end = text.index('<footer class="page-footer">'), text.index("</footer>") + len("</footer>")
+    start, end = text.index('<footer class="pk-page-footer">'), text.index("</footer>") + len("</footer>")
     footer = text[start:end]
     tpl.write_text((text[:start] + text[end:]).replace("</body>", footer + "\n</body>"), encoding="utf-8")
     result = project.run("pdf", "--jobs", "1")
