@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..context import RenderContext
-from ..errors import ConfigError, RenderError
+from ..errors import ConfigError, PublishError, RenderError
 from ..sanitize import clean_html
 from ..timelimit import time_limit
 from . import Renderer
@@ -187,6 +187,8 @@ class PdfRenderer(Renderer):
                     font_config=_font_config(settings.templates_dir),
                 )
         except FatalURLFetchingError as exc:
+            if isinstance(exc.__cause__, PublishError):  # ours, raised inside the fetcher: say it as is
+                raise exc.__cause__ from None
             if fetcher.refused:
                 raise RenderError(
                     f"the handout may not read '{fetcher.refused[0]}': only files in "
