@@ -8,14 +8,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import REPO, Project, make_project
 
+from publishkit import fsutil
 from publishkit.audit import EXTRACTORS
+from publishkit.errors import LockError
 from publishkit.fsutil import LOCK_NAME, build_lock, write_atomic
 from publishkit.renderers import REGISTRY
 
@@ -74,9 +78,54 @@ def test_second_build_waits_then_says_so(project: Project) -> None:
 def test_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:
     with build_lock(tmp_path):
         pass
-    assert (tmp_path / LOCK_NAME).exists()
+    assert not (tmp_path / LOCK_NAME).exists()  # removed on release
+    (tmp_path / LOCK_NAME).write_bytes(b"")  # what a killed build leaves: taken over, then removed
     with build_lock(tmp_path, wait=0.5):
         pass
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+def test_no_lock_file_is_left_behind(project: Project) -> None:
+    project.article("calm", "Rest.")
+    for command in ("text", "check", "verify"):
+        assert project.run(command, "--quiet").returncode in (0, 1)
+        assert not (project.build / LOCK_NAME).exists(), command
+
+
+def test_removing_the_lock_file_keeps_builds_exclusive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A waiter that opened the lock file before the holder removed it must not build alongside a
+    newcomer that created a new one: it notices and waits on the new file instead."""
+    real_flock = fsutil._flock_until
+    trying, holding, release = threading.Event(), threading.Event(), threading.Event()
+
+    def flock(*args: Any) -> None:
+        trying.set()  # the file is open and about to be locked
+        real_flock(*args)
+
+    monkeypatch.setattr(fsutil, "_flock_until", flock)
+    first = build_lock(tmp_path)
+    first.__enter__()
+    trying.clear()
+
+    def waiter() -> None:
+        with build_lock(tmp_path, wait=60):
+            holding.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    assert trying.wait(60)  # the waiter holds the first build's file open
+    first.__exit__(None, None, None)  # the first build ends and removes that file
+    assert holding.wait(60)
+    try:
+        with pytest.raises(LockError), build_lock(tmp_path, wait=0):
+            pass  # a newcomer must not get in while the waiter builds
+    finally:
+        release.set()
+        thread.join()
+    assert not (tmp_path / LOCK_NAME).exists()
 
 
 def test_killed_build_leaves_old_or_new_good_outputs_only(tmp_path: Path) -> None:
