@@ -16,6 +16,7 @@ from typing import Any
 import idna
 
 from .article import SLUG_RE
+from .build import slug_of
 from .config import load_settings
 from .errors import ConfigError, PublishError
 
@@ -139,7 +140,8 @@ def send(root: Path, slug: str, recipients: list[str], server: str | None) -> tu
             "send the newsletter itself through your email service"
         )
     to = [check_recipient(r) for r in recipients]
-    path, data, sender = load_eml(load_settings(root).build_dir, slug)
+    settings = load_settings(root)
+    path, data, sender = load_eml(settings.build_dir, slug_of(settings, slug))
     if server:
         host, port = parse_server(server, "--smtp")
     elif os.environ.get("PUBLISH_SMTP_HOST"):

@@ -145,4 +145,4 @@ def test_unknown_slug_lists_the_articles(project: Project) -> None:
     project.article(GOOD)
     result = project.run("text", "nope")
     assert result.returncode == 1
-    assert "no article 'nope'. Articles: good-article" in result.stderr
+    assert result.stderr == "Error: source: no article 'nope' in source/. Articles: good-article\n"
