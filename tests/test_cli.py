@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import Project
+from conftest import REPO, Project
 
 BODY = "Rest well, drink plenty of water, and go to bed at the same time each night."
 
@@ -84,3 +85,44 @@ def test_jobs_must_be_a_positive_number(project: Project, jobs: str) -> None:
     result = project.run("text", "--jobs", jobs)
     assert result.returncode == 2
     assert f"argument --jobs: must be a whole number of 1 or more, got '{jobs}'" in result.stderr
+
+
+def _system_python() -> Path:
+    """The Python this test environment's venv was made from: it has none of the dependencies."""
+    python = Path(sys.base_prefix) / "bin" / "python3"
+    probe = subprocess.run([python, "-c", "import nh3"], capture_output=True, check=False)
+    if probe.returncode == 0:
+        pytest.skip(f"{python} has the dependencies installed: it cannot show a missing .venv")
+    return python
+
+
+def test_system_python_runs_publish_py_in_the_project_venv(two: Project) -> None:
+    """Right after `make publish`, `python3 publish.py ...` and `./publish.py ...` just work."""
+    (two.root / ".venv").symlink_to(sys.prefix)  # the environment `make publish` would have made
+    for command in ([str(_system_python()), "publish.py"], ["./publish.py"]):
+        result = subprocess.run(
+            [*command, "text", "calm", "--quiet"], cwd=two.root, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == "" and two.out("calm", ".txt").is_file()
+        two.out("calm", ".txt").unlink()
+
+
+def test_without_a_venv_publish_py_says_to_run_make_publish(two: Project) -> None:
+    python = _system_python()
+    result = subprocess.run(
+        [python, "publish.py", "text"], cwd=two.root, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: setup: publishkit and its dependencies are not installed for {python}: "
+        "run `make publish` first, then ./publish.py runs them from .venv\n"
+    )
+
+
+def test_setuptools_leftovers_are_ignored_by_git() -> None:
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    for path in ("publishkit.egg-info/PKG-INFO", "other.egg-info/SOURCES.txt"):
+        result = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", path], check=False)
+        assert result.returncode == 0, path
