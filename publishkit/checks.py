@@ -28,7 +28,7 @@ from .pandoc import read_many
 from .prose import PLAIN, read_document
 from .readability import measure
 from .review import FUTURE, OVERDUE, ReviewStatus, review_status
-from .scaffold import PLACEHOLDER, placeholders
+from .scaffold import PLACEHOLDER_MESSAGE, placeholders
 from .structure import ERROR, INFO, WARNING, check_structure
 
 CHECK_JSON = "check.json"
@@ -207,17 +207,8 @@ def check_content(
             findings.append(_claim_finding(hit, unit.line_at(hit.offset) + to_file))
     for p in check_structure(ast):
         findings.append(Finding(p.level, p.check, p.line + to_file, p.message))
-    findings += [Finding(ERROR, "placeholder", n, PLACEHOLDER_MESSAGE) for n in _placeholders(article)]
+    findings += [Finding(ERROR, "placeholder", n, PLACEHOLDER_MESSAGE) for n in placeholders(article)]
     return scores, findings
-
-
-PLACEHOLDER_MESSAGE = (
-    f"placeholder text from `publish.py new` ('{PLACEHOLDER}'): replace it with your own words"
-)
-
-
-def _placeholders(article: Article) -> list[int]:
-    return placeholders(article.path.read_text(encoding="utf-8"), article.body_line)
 
 
 def _judge(

@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .article import SLUG_RE
+from .article import SLUG_RE, Article
 from .config import Settings, build_time, load_settings
 from .console import EXIT_OK
 from .errors import SourceError
@@ -42,13 +42,19 @@ TODO: Tell the reader when to call the clinic, and how to reach us.{contact}
 """
 
 
-def placeholders(text: str, body_line: int) -> list[int]:
+PLACEHOLDER_MESSAGE = (
+    f"placeholder text from `publish.py new` ('{PLACEHOLDER}'): replace it with your own words"
+)
+
+
+def placeholders(article: Article) -> list[int]:
     """The lines of an article that still hold the skeleton's marker. YAML comments in the front
     matter are notes to the author that no output shows, so they may keep one."""
+    text = article.path.read_text(encoding="utf-8")
     return [
         n
         for n, line in enumerate(text.splitlines(), 1)
-        if PLACEHOLDER_RE.search(line) and not (n < body_line and line.lstrip().startswith("#"))
+        if PLACEHOLDER_RE.search(line) and not (n < article.body_line and line.lstrip().startswith("#"))
     ]
 
 
