@@ -218,3 +218,25 @@ def test_eml_subject_round_trips(tmp_path: Path, subject: str) -> None:
     assert msg["Subject"] == article.meta.subject
     assert len(msg.get_all("Subject")) == 1
     assert "Bcc" not in msg
+
+
+address_text = st.one_of(
+    st.text(max_size=40),
+    st.builds(lambda a, b: f"{a}@{b}", st.text(max_size=15), st.text(max_size=25)),
+    st.emails().map(lambda e: f"<{e}>"),
+)
+
+
+@given(value=address_text)
+def test_any_recipient_is_one_ascii_address_or_a_send_error(value: str) -> None:
+    """`send --to` once raised HeaderParseError and UnicodeEncodeError for odd addresses."""
+    from email.headerregistry import Address
+
+    from publishkit.send import SendError, check_recipient
+
+    try:
+        address = check_recipient(value)
+    except SendError:
+        return
+    assert address.isascii() and address.count("@") == 1
+    assert Address(addr_spec=address).addr_spec == address
