@@ -54,6 +54,7 @@ FIELDS: dict[str, str] = {
 }
 REQUIRED = ("title", "summary", "reviewed")
 EMAIL_FIELDS = ("subject",)
+MAX_CHARS = {"title": 255, "email.subject": 255}  # Word's title limit; longer is no subject line either
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,10 @@ def _text(doc: YamlDoc, path: Path, key: str, value: Any, *keys: str) -> str:
             path=path,
             line=doc.line_of(*keys or (key,)),
         )
+    if len(result) > MAX_CHARS.get(key, len(result)):
+        why = f"'{key}' is {len(result)} characters long; the limit is {MAX_CHARS[key]}: shorten it"
+        where = doc.line_of(*keys or (key,))
+        raise SourceError(f"{why} and say the rest in the summary or the article", path=path, line=where)
     return result
 
 

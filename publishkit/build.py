@@ -21,7 +21,7 @@ from .outcome import Outcome, Progress, Report
 from .renderers import REGISTRY
 from .review import ReviewStatus, review_status
 
-__all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover"]
+__all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
 
 # --- the whole build ---------------------------------------------------------------------------
@@ -38,9 +38,43 @@ def _review(settings: Settings, article: Article, built_at: datetime) -> ReviewS
 def discover(settings: Settings) -> list[Path]:
     src = settings.source_dir
     if not src.is_dir():
-        raise SourceError("the source folder does not exist", path=src)
+        raise SourceError(f"the source folder {settings.source}/ does not exist")
     # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
     return sorted(p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+
+
+def slug_of(settings: Settings, arg: str) -> str:
+    """The slug a command-line argument names: ``x``, ``x.md`` and ``source/x.md`` (from anywhere,
+    or absolute) all name ``x``. A .md file in another folder stays as given, so it is not found."""
+    path = Path(arg)
+    if path.suffix != ".md":
+        return arg
+    if len(path.parts) == 1:
+        return path.stem
+    src = settings.source_dir.resolve()
+    try:
+        if path.resolve().parent == src or (settings.root / path).resolve().parent == src:
+            return path.stem
+    except (OSError, ValueError):  # a NUL byte, a loop of links: not an article either way
+        pass
+    return arg
+
+
+def select(settings: Settings, args: Sequence[str]) -> list[Path]:
+    """The articles the command line names, in its order (every article when it names none)."""
+    paths = discover(settings)
+    if not args:
+        return paths
+    known = {p.stem: p for p in paths}
+    chosen: dict[str, Path] = {}
+    for arg in args:
+        slug = slug_of(settings, arg)
+        if slug not in known:
+            raise SourceError(
+                f"no article '{arg}' in {settings.source}/. Articles: {', '.join(known) or '(none)'}"
+            )
+        chosen[slug] = known[slug]
+    return list(chosen.values())
 
 
 def build(
@@ -61,16 +95,7 @@ def build(
     report = Report()
     built_at = build_time()
     registry = load_registry(settings.source_dir / "disclaimers.yaml", settings.limits.max_source_bytes)
-    paths = discover(settings)
-    if slugs:
-        known = {p.stem: p for p in paths}
-        missing = [s for s in slugs if s not in known]
-        if missing:
-            raise SourceError(
-                f"no article '{missing[0]}'. Articles: {', '.join(known) or '(none)'}",
-                path=settings.source_dir,
-            )
-        paths = [known[s] for s in slugs]
+    paths = select(settings, slugs)
     versions = tool_versions()
     tasks: list[Task] = []
     with build_lock(settings.build_dir), contextlib.ExitStack() as stack:

@@ -11,7 +11,7 @@ from .article import Article, load_article
 from .checks import ArticleCheck, Finding, run_checks, save_report
 from .config import build_time, load_settings
 from .console import EXIT_FAILED, EXIT_OK, format_error
-from .errors import PublishError, SourceError
+from .errors import PublishError
 from .fsutil import build_lock
 from .structure import ERROR, INFO, WARNING
 
@@ -30,18 +30,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _select(settings: Any, slugs: list[str]) -> list[Path]:
-    from .build import discover
+    from .build import select
 
-    paths = discover(settings)
-    if not slugs:
-        return paths
-    known = {p.stem: p for p in paths}
-    missing = [s for s in slugs if s not in known]
-    if missing:
-        raise SourceError(
-            f"no article '{missing[0]}'. Articles: {', '.join(known) or '(none)'}", path=settings.source_dir
-        )
-    return [known[s] for s in slugs]
+    return select(settings, slugs)
 
 
 def cmd_check(args: argparse.Namespace, root: Path) -> int:

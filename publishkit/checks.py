@@ -28,17 +28,18 @@ from .pandoc import read_many
 from .prose import PLAIN, read_document
 from .readability import measure
 from .review import FUTURE, OVERDUE, ReviewStatus, review_status
+from .scaffold import PLACEHOLDER_MESSAGE, placeholders
 from .structure import ERROR, INFO, WARNING, check_structure
 
 CHECK_JSON = "check.json"
 SCHEMA = 1
-_CODE = ("checks.py", "claims.py", "prose.py", "readability.py", "structure.py", "batch.lua")
+_CODE = ("checks.py", "claims.py", "prose.py", "readability.py", "structure.py", "scaffold.py", "batch.lua")
 
 
 @dataclass(frozen=True)
 class Finding:
     level: str  # error | warning | info
-    check: str  # readability | review | claims | headings | images | links | opening | source
+    check: str  # readability | review | claims | headings | images | links | opening | source | placeholder
     line: int | None  # line in the source file
     message: str
     id: str = ""  # the claim's name, for claims
@@ -206,6 +207,7 @@ def check_content(
             findings.append(_claim_finding(hit, unit.line_at(hit.offset) + to_file))
     for p in check_structure(ast):
         findings.append(Finding(p.level, p.check, p.line + to_file, p.message))
+    findings += [Finding(ERROR, "placeholder", n, PLACEHOLDER_MESSAGE) for n in placeholders(article)]
     return scores, findings
 
 

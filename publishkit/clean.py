@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Settings, load_settings
 from .console import EXIT_OK
-from .fsutil import LOCK_NAME, TMP_PREFIX, build_lock, sha256
+from .fsutil import TMP_PREFIX, build_lock, sha256
 from .gallery import GALLERY_DIR, made_by_gallery
 from .manifest import MANIFEST, load_manifest
 
@@ -76,7 +76,6 @@ def clean(settings: Settings) -> Cleaned:
         for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
             with contextlib.suppress(OSError):  # only when empty: a person's files keep it
                 folder.rmdir()
-        (build_dir / LOCK_NAME).unlink(missing_ok=True)  # still held: nobody builds meanwhile
     with contextlib.suppress(OSError):
         build_dir.rmdir()
     if build_dir.is_dir():

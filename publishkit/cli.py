@@ -75,6 +75,12 @@ def cmd_verify(args: argparse.Namespace, root: Path) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {"verify": cmd_verify}
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, got '{value}'")
+    return int(value)
+
+
 def parser() -> argparse.ArgumentParser:
     from .renderers import GROUPS
 
@@ -91,12 +97,13 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
         sp.add_argument("--quiet", action="store_true", help="print only problems")
         sp.add_argument("--force", action="store_true", help="rebuild even what is up to date")
-        sp.add_argument(
-            "--large-print", action="store_true", help="PDF handouts in large print (18 pt body text)"
-        )
+        if word in ("all", "pdf"):  # the only commands that make a handout: elsewhere it would do nothing
+            sp.add_argument(
+                "--large-print", action="store_true", help="PDF handouts in large print (18 pt body text)"
+            )
         sp.add_argument(
             "--jobs",
-            type=int,
+            type=_positive,
             default=os.cpu_count() or 1,
             metavar="N",
             help="worker processes (default: cores)",

@@ -30,6 +30,8 @@ def format_error(exc: PublishError, root: Path, prefix: str = "Error") -> str:
     """``Error: <category>: <file>:<line>: <message>`` with the file relative to the project."""
     rel = _rel(exc.path, root)
     where = f"{rel}:{exc.line}" if rel and exc.line else rel
+    if where == exc.category:  # the source/ folder as a "source" error's place: "source: source:"
+        where = None
     return (
         f"{prefix}: {exc.category}: {where}: {exc.message}"
         if where

@@ -58,26 +58,38 @@ def remove_stale_temps(build_dir: Path) -> int:
 
 @contextlib.contextmanager
 def build_lock(build_dir: Path, wait: float = 10.0) -> Iterator[None]:
-    """Hold an exclusive lock on ``build_dir`` for the whole build; give up after ``wait`` seconds."""
-    build_dir.mkdir(parents=True, exist_ok=True)
+    """Hold an exclusive lock on ``build_dir`` for the whole build; give up after ``wait`` seconds.
+
+    The lock file is removed when the build ends, so it is not left behind. Removing a file that
+    others lock needs care: a waiter may have opened it before it was removed, and would then win
+    the lock on a file nobody else can see while a newcomer locks a fresh file of the same name.
+    So the holder removes it while still holding the lock, and whoever wins a lock checks that the
+    name still leads to the file it locked; if not, it starts again on the current file. A build
+    that is killed leaves the file behind, which the next build takes over and removes.
+    """
     lock_path = build_dir / LOCK_NAME
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + wait
+    while True:
+        build_dir.mkdir(parents=True, exist_ok=True)  # again: `clean` may have removed it meanwhile
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _flock_until(fd, deadline, wait, build_dir)
+            locked = os.fstat(fd)
+            current = os.stat(lock_path)
+        except FileNotFoundError:  # removed by the build before us after we opened it: again
+            os.close(fd)
+            continue
+        except BaseException:
+            os.close(fd)
+            raise
+        if (locked.st_dev, locked.st_ino) == (current.st_dev, current.st_ino):
+            break
+        os.close(fd)  # replaced meanwhile: lock the current one
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockError(
-                        f"another publish.py is building into this folder; waited {wait:g} s. "
-                        "Try again when it has finished",
-                        path=build_dir,
-                    ) from None
-                time.sleep(0.1)
         yield
     finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock_path)  # still held: a waiter on this file will see it is gone
         os.close(fd)  # closing the descriptor releases the lock
 
 
@@ -166,3 +178,16 @@ def read_beneath(base: Path, parts: Sequence[str], limit: int) -> bytes:
         return read_fd(fd, limit)
     finally:
         os.close(fd)
+def _flock_until(fd: int, deadline: float, wait: float, build_dir: Path) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockError(
+                    f"another publish.py is building into this folder; waited {wait:g} s. "
+                    "Try again when it has finished",
+                    path=build_dir,
+                ) from None
+            time.sleep(0.1)

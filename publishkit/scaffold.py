@@ -1,4 +1,4 @@
-"""``publish.py new "Title"``: a new article with valid front matter and a skeleton that passes the checks."""
+"""``publish.py new "Title"``: a new article with valid front matter and a marked skeleton to replace."""
 
 from __future__ import annotations
 
@@ -9,33 +9,53 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .article import SLUG_RE
+from .article import SLUG_RE, Article
 from .config import Settings, build_time, load_settings
 from .console import EXIT_OK
 from .errors import SourceError
 
 MAX_SLUG = 60
+# Every line of the skeleton that an author must replace carries this marker, and the content check
+# reports each one as an error, so placeholder text can never reach a patient. With the markers
+# taken out, the skeleton is plain words at about grade 4, main message first, ## sections, no
+# promises: it passes `publish.py check --strict`, so the author starts from a clean slate.
+PLACEHOLDER = "TODO:"
+PLACEHOLDER_RE = re.compile(r"\bTODO\b")
 
-# Plain words at about grade 4, a main message first, ## sections, no promises: it passes
-# `publish.py check --strict` as it is, so an author starts from a clean slate.
 BODY = """\
-Start with the main message in one to three short sentences. Say what the reader should know
+TODO: Start with the main message in one to three short sentences. Say what the reader should know
 and what they should do next.
 
 ## What it is
 
-Explain the topic in plain words. Keep each sentence short. Use the words your patients use
+TODO: Explain the topic in plain words. Keep each sentence short. Use the words your patients use
 every day.
 
 ## What you can do
 
-- Write one step on each line.
-- Start each step with an action word, like "walk" or "write".
+- TODO: Write one step on each line.
+- TODO: Start each step with an action word, like "walk" or "write".
 
 ## When to call us
 
-Tell the reader when to call the clinic, and how to reach us.{contact}
+TODO: Tell the reader when to call the clinic, and how to reach us.{contact}
 """
+
+
+PLACEHOLDER_MESSAGE = (
+    f"placeholder text from `publish.py new` ('{PLACEHOLDER}'): replace it with your own words"
+)
+
+
+def placeholders(article: Article) -> list[int]:
+    """The lines of an article that still hold the skeleton's marker. YAML comments in the front
+    matter are notes to the author that no output shows, so they may keep one."""
+    text = article.path.read_text(encoding="utf-8")
+    return [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if PLACEHOLDER_RE.search(line) and not (n < article.body_line and line.lstrip().startswith("#"))
+    ]
 
 
 def add_parser(sub: Any) -> None:
@@ -66,7 +86,7 @@ def skeleton(settings: Settings, title: str) -> str:
     lines = [
         "---",
         f"title: {_quote(title)}",
-        f"summary: {_quote('One or two sentences that say what this article is about and who it is for.')}",
+        f"summary: {_quote('TODO: One or two sentences on what this article is about and who it is for.')}",
         f"reviewed: {build_time().date().isoformat()}",
         "# reviewer: Dana Whitfield, MD    (the clinician who reviewed it; printed on every output)",
         f"author: {_quote(brand.name)}",
@@ -86,7 +106,8 @@ def skeleton(settings: Settings, title: str) -> str:
 def cmd_new(args: argparse.Namespace, root: Path) -> int:
     settings = load_settings(root)
     title = " ".join(args.title.split())
-    if not title or any(unicodedata.category(ch) == "Cc" for ch in title):
+    # Cs: a title that was not UTF-8 on the command line (Python keeps its bytes as surrogates).
+    if not title or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in title):
         raise SourceError(f"the title must be text on one line, got {args.title!r}", category="new")
     slug = args.slug if args.slug is not None else slugify(title)
     if not SLUG_RE.match(slug):
@@ -98,10 +119,11 @@ def cmd_new(args: argparse.Namespace, root: Path) -> int:
         )
     path = settings.source_dir / f"{slug}.md"
     if not settings.source_dir.is_dir():
-        raise SourceError("the source folder does not exist", path=settings.source_dir, category="new")
+        raise SourceError(f"the source folder {settings.source}/ does not exist", category="new")
+    text = skeleton(settings, title)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as fh:  # "x": never overwrite
-            fh.write(skeleton(settings, title))
+            fh.write(text)
     except FileExistsError:
         raise SourceError(
             "already exists, so it was left as it is: edit it, or choose another title or --slug",
@@ -109,5 +131,8 @@ def cmd_new(args: argparse.Namespace, root: Path) -> int:
             category="new",
         ) from None
     rel = path.relative_to(root) if path.is_relative_to(root) else path
-    print(f"Wrote {rel}. Write the article there, then run: python publish.py all")
+    print(
+        f"Wrote {rel}. Replace every {PLACEHOLDER} line with your own words "
+        "(`check` reports each one until you do), then run: python publish.py all"
+    )
     return EXIT_OK

@@ -36,6 +36,13 @@ def time_limit(seconds: float, what: str, path: str) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except BaseException:
+        # The library may have wrapped our exception in its own (WeasyPrint turns anything raised
+        # in its URL fetcher, such as our alarm while it reads a font, into a fetch error): the
+        # limit expired, so that is what the user hears, not "could not read a file".
+        if fired:
+            raise error() from None
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

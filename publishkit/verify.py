@@ -10,6 +10,7 @@ from . import doctree
 from .article import load_article
 from .audit import EXTRACTORS, Requirement, audit
 from .bands import Running
+from .build import slug_of
 from .config import Settings
 from .context import review_line
 from .disclaimers import load_registry
@@ -35,8 +36,15 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
             path=settings.build_dir / "manifest.json",
             category="verify",
         )
+    built = sorted({slug for slug, _fmt in manifest})
+    wanted = {slug_of(settings, arg): arg for arg in slugs}
+    for slug, arg in wanted.items():
+        if slug not in built:  # verifying nothing is no "all good"
+            raise PublishError(
+                f"no build of '{arg}' to verify. Built articles: {', '.join(built)}", category="verify"
+            )
     registry = load_registry(settings.source_dir / "disclaimers.yaml", settings.limits.max_source_bytes)
-    entries = [e for (slug, _fmt), e in sorted(manifest.items()) if not slugs or slug in slugs]
+    entries = [e for (slug, _fmt), e in sorted(manifest.items()) if not wanted or slug in wanted]
     parsed = read_many({d.id: d.text for d in registry.entries}, settings.limits.pandoc_timeout)
     plain = {d.id: doctree.stringify(json.loads(parsed.values[d.id])) for d in registry.entries}
     problems: list[Problem] = []

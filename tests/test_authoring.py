@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from conftest import EPOCH, Project
 
@@ -19,12 +21,12 @@ def test_slugs_are_lower_case_ascii_with_hyphens() -> None:
     assert len(long) <= 60 and not long.endswith("-") and long.startswith("word-word")
 
 
-def test_new_then_all_builds_a_valid_article_with_no_warnings(project: Project) -> None:
+def test_new_writes_placeholders_that_fail_the_check_until_replaced(project: Project) -> None:
     made = project.run("new", "Sleep: the basics & more", env=CLOCK)
     assert made.returncode == 0, made.stderr
-    assert (
-        made.stdout
-        == "Wrote source/sleep-the-basics-more.md. Write the article there, then run: python publish.py all\n"
+    assert made.stdout == (
+        "Wrote source/sleep-the-basics-more.md. Replace every TODO: line with your own words "
+        "(`check` reports each one until you do), then run: python publish.py all\n"
     )
     path = project.source / "sleep-the-basics-more.md"
     text = path.read_text(encoding="utf-8")
@@ -32,6 +34,21 @@ def test_new_then_all_builds_a_valid_article_with_no_warnings(project: Project) 
     assert "reviewed: 2026-11-15\n" in text  # the build clock
     assert "audience: patients\n" in text
 
+    # As written, the placeholders fail the check, one line each, and `all` builds nothing.
+    marked = [n for n, line in enumerate(text.splitlines(), 1) if "TODO:" in line]
+    assert len(marked) == 6
+    check = project.run("check", env=CLOCK)
+    assert check.returncode == 1
+    message = "placeholder text from `publish.py new` ('TODO:'): replace it with your own words"
+    assert check.stderr.splitlines() == [
+        f"Error: check: source/sleep-the-basics-more.md:{n}: {message}" for n in marked
+    ]
+    refused = project.run("all", "--jobs", "1", env=CLOCK)
+    assert refused.returncode == 1
+    assert not (project.build / "sleep-the-basics-more").exists()
+
+    # With its own words in place of the markers, the skeleton passes --strict and builds clean.
+    path.write_text(text.replace("TODO: ", ""), encoding="utf-8")
     check = project.run("check", "--strict", env=CLOCK)
     assert check.returncode == 0, check.stderr
     assert check.stderr == ""
@@ -44,6 +61,20 @@ def test_new_then_all_builds_a_valid_article_with_no_warnings(project: Project) 
     assert (entry["errors"], entry["warnings"], entry["notes"]) == (0, 0, 0)
     assert entry["readability"]["grade"] <= 8
     assert "Sleep: the basics &amp; more" in (project.build / "index.html").read_text(encoding="utf-8")
+
+
+def test_new_refuses_a_title_that_is_not_utf8(project: Project) -> None:
+    """It was a UnicodeEncodeError traceback that left an empty source/abc.md behind."""
+    result = subprocess.run(
+        [sys.executable, str(project.root / "publish.py"), "new", b"\xff abc"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "Error: new: the title must be text on one line, got '\\udcff abc'\n"
+    assert not (project.source / "abc.md").exists()
 
 
 def test_new_refuses_to_overwrite_and_to_guess_a_bad_name(project: Project) -> None:

@@ -375,4 +375,4 @@ def test_claims_in_the_summary_and_choosing_articles(project: Project) -> None:
     assert set(data["articles"]) == {"lead"}
     unknown = project.run("check", "nope", env=EPOCH)
     assert unknown.returncode == 1
-    assert "Error: source: source: no article 'nope'. Articles: lead, other" in unknown.stderr
+    assert "Error: source: no article 'nope' in source/. Articles: lead, other" in unknown.stderr

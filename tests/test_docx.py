@@ -298,6 +298,23 @@ def test_raw_openxml_and_second_yaml_block_inject_nothing(project: Project) -> N
     }
 
 
+def test_long_summary_tags_and_author_are_cut_only_in_the_properties(project: Project) -> None:
+    """Word's properties hold 255 characters: python-docx raised ValueError (a traceback) instead."""
+    summary = "A summary that goes on for a long time. " * 10
+    tags = [f"keyword-{i}" for i in range(40)]
+    project.article(
+        "long-meta", "A body.", summary=f'"{summary.strip()}"', author=f'"{"Clinic " * 40}"', tags=str(tags)
+    )
+    result = project.run("docx", "--quiet", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    document = docx.Document(project.out("long-meta", ".docx"))
+    cp = document.core_properties
+    for value, full in ((cp.subject, summary), (cp.keywords, ", ".join(tags)), (cp.author, "Clinic " * 40)):
+        assert len(value) <= 255 and value.endswith("…")
+        assert full.startswith(value[:-1])
+    assert summary.strip() in [p.text for p in document.paragraphs]  # the document itself: in full
+
+
 def _break(data: bytes, fn) -> bytes:  # type: ignore[no-untyped-def]
     document = docx.Document(io.BytesIO(data))
     fn(document)

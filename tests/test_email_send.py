@@ -90,6 +90,47 @@ def test_send_refuses_bad_requests(email_build: Project, args: list[str], messag
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+NOT_AN_ADDRESS = "is not an email address such as name@example.org"
+ALONE = "write the address alone, without angle brackets, a name, quotes or a list"
+ASCII_LOCAL = "before the @, only ASCII letters, digits and . _ + - (no dot at either end)"
+DOMAIN = "the domain must be names joined by dots, such as example.org"
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("<a@example.org>", ALONE),
+        ("Dana Whitfield <a@example.org>", ALONE),
+        ('"Dana" a@example.org', ALONE),
+        ("a@example.org, b@example.org", ALONE),
+        ("mailto:a@example.org", ALONE),
+        ("@example.org", "it needs a name, an @ and a domain"),
+        ("a@", "it needs a name, an @ and a domain"),
+        ("jürgen@example.org", ASCII_LOCAL),
+        ("a..b@example.org", ASCII_LOCAL),
+        ("a@example..org", DOMAIN),
+        ("a@-example.org", DOMAIN),
+        ("a@localhost", DOMAIN),
+        ("a@exa_mple.org", DOMAIN),
+    ],
+)
+def test_send_refuses_what_is_not_one_plain_address(email_build: Project, address: str, why: str) -> None:
+    """Each of these was a traceback (HeaderParseError, UnicodeEncodeError) or a vague message."""
+    result = email_build.run("send", "sleep-basics", "--to", address, "--smtp", "127.0.0.1:1")
+    assert result.returncode == 1
+    assert result.stderr == f"Error: send: --to {address!r} {NOT_AN_ADDRESS}: {why}\n"
+
+
+def test_send_encodes_a_domain_in_another_script(email_build: Project, smtp: tuple[Sink, str]) -> None:
+    """IDNA 2008: straße.de is its own domain, not strasse.de (what IDNA 2003 would make of it)."""
+    sink, server = smtp
+    result = email_build.run(
+        "send", "sleep-basics", "--to", "a@bü.org", "--to", "b@straße.de", "--smtp", server
+    )
+    assert result.returncode == 0, result.stderr
+    assert sink.envelopes[0].rcpt_tos == ["a@xn--b-eha.org", "b@xn--strae-oqa.de"]
+
+
 def test_send_without_a_build_says_to_build_first(project: Project) -> None:
     project.article("plain")
     result = project.run("send", "plain", "--to", "a@example.org")

@@ -348,3 +348,23 @@ def test_no_article_keeps_a_reserved_class_or_id(md: str) -> None:
     assert "keep" in html
     for value in re.findall(r'(?:class|id)="([^"]*)"', html):
         assert not [n for n in value.split() if n[:3].casefold() == "pk-"], (md, html)
+address_text = st.one_of(
+    st.text(max_size=40),
+    st.builds(lambda a, b: f"{a}@{b}", st.text(max_size=15), st.text(max_size=25)),
+    st.emails().map(lambda e: f"<{e}>"),
+)
+
+
+@given(value=address_text)
+def test_any_recipient_is_one_ascii_address_or_a_send_error(value: str) -> None:
+    """`send --to` once raised HeaderParseError and UnicodeEncodeError for odd addresses."""
+    from email.headerregistry import Address
+
+    from publishkit.send import SendError, check_recipient
+
+    try:
+        address = check_recipient(value)
+    except SendError:
+        return
+    assert address.isascii() and address.count("@") == 1
+    assert Address(addr_spec=address).addr_spec == address

@@ -58,6 +58,16 @@ CASES = {
         "---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\nemail:\n  subjct: Hi\n---\nBody.\n",
         "Error: source: source/bad-email-key.md:6: unknown key 'email.subjct'. Valid keys: email.subject",
     ),
+    "long-title": (
+        f"---\ntitle: {'A' * 256}\nsummary: S\nreviewed: 2026-01-01\n---\nBody.\n",
+        "Error: source: source/long-title.md:2: 'title' is 256 characters long; the limit is 255: "
+        "shorten it and say the rest in the summary or the article\n",
+    ),
+    "long-subject": (
+        f"---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\nemail:\n  subject: {'B' * 300}\n---\nBody.\n",
+        "Error: source: source/long-subject.md:6: 'email.subject' is 300 characters long; the limit is "
+        "255: shorten it and say the rest in the summary or the article\n",
+    ),
 }
 
 
@@ -135,4 +145,4 @@ def test_unknown_slug_lists_the_articles(project: Project) -> None:
     project.article(GOOD)
     result = project.run("text", "nope")
     assert result.returncode == 1
-    assert "no article 'nope'. Articles: good-article" in result.stderr
+    assert result.stderr == "Error: source: no article 'nope' in source/. Articles: good-article\n"

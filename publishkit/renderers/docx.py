@@ -44,6 +44,15 @@ def apply_brand_color(document: Any, color: str, path: Any = None) -> None:
         document.styles[name].font.color.rgb = RGBColor.from_string(match.group(1).upper())
 
 
+# Word's limit for a document property. The summary, tags and author may be longer: the
+# document shows them in full; File > Info shows them cut.
+MAX_PROPERTY = 255
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1].rstrip() + "…"
+
+
 def end_blocks(ctx: RenderContext) -> list[Node]:
     """What closes every document: the full disclaimers, the review line and the provenance line."""
     out: list[Node] = [doctree.header(2, DISCLAIMERS_HEADING)]
@@ -103,14 +112,14 @@ class DocxRenderer(Renderer):
                 fill_footer(footer, shorts)
 
         cp = document.core_properties
-        cp.title = meta.title
-        cp.subject = meta.summary
-        cp.author = meta.author or brand.name
-        cp.last_modified_by = brand.name
-        cp.keywords = ", ".join(meta.tags)
+        cp.title = _fit(meta.title)
+        cp.subject = _fit(meta.summary)
+        cp.author = _fit(meta.author or brand.name)
+        cp.last_modified_by = _fit(brand.name)
+        cp.keywords = _fit(", ".join(meta.tags))
         cp.category = meta.audience
         cp.language = meta.language
-        cp.comments = ctx.reference
+        cp.comments = _fit(ctx.reference)
         cp.created = cp.modified = ctx.built_at
         cp.revision = 1
         cp.version = ctx.article.short_hash

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..assets import locate_image
 from ..context import RenderContext
-from ..errors import ConfigError, RenderError
+from ..errors import ConfigError, PublishError, RenderError
 from ..fsutil import UnsafePath, open_beneath
 from ..sanitize import clean_html
 from ..timelimit import time_limit
@@ -217,6 +217,8 @@ class PdfRenderer(Renderer):
                     font_config=_font_config(settings.templates_dir),
                 )
         except FatalURLFetchingError as exc:
+            if isinstance(exc.__cause__, PublishError):  # ours, raised inside the fetcher: say it as is
+                raise exc.__cause__ from None
             if fetcher.refused:
                 raise RenderError(
                     f"the handout may not read '{fetcher.refused[0]}': only files in "
