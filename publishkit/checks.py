@@ -142,6 +142,8 @@ def _front_matter_hits(article: Article, claims: Any) -> list[Finding]:
     """Claims in the title, summary and email subject, which every output shows first."""
     meta = article.meta
     lines = article.path.read_text(encoding="utf-8").splitlines()[: article.body_line - 1]
+    folded = [t.translate(PLAIN).casefold() for t in lines]
+    line_of: dict[str, int] = {}  # each word looked up once, however many matches start with it
     out = []
     for name, text in (
         ("title", meta.title),
@@ -149,9 +151,10 @@ def _front_matter_hits(article: Article, claims: Any) -> list[Finding]:
         ("email subject", meta.email_subject),
     ):
         for hit in scan(text, claims):
-            first = hit.matched.translate(PLAIN).split()[0].casefold()
-            line = next((n for n, t in enumerate(lines, 1) if first in t.translate(PLAIN).casefold()), 1)
-            out.append(_claim_finding(hit, line, f" (in the {name})"))
+            first = (hit.matched.translate(PLAIN).split() or [""])[0].casefold()
+            if first not in line_of:
+                line_of[first] = next((n for n, t in enumerate(folded, 1) if first in t), 1)
+            out.append(_claim_finding(hit, line_of[first], f" (in the {name})"))
     return out
 
 
