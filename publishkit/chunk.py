@@ -24,6 +24,7 @@ from .outcome import Outcome
 from .pandoc import WriteJob, read_many, write_many
 from .renderers import REGISTRY
 from .templating import make_environment
+from .treedepth import TOO_DEEP
 
 # --- the work for a chunk of articles (runs in a worker process when --jobs > 1) -------------
 
@@ -64,14 +65,21 @@ def _convert_disclaimers(
     parsed = read_many({d.id: d.text for d in entries}, settings.limits.pandoc_timeout)
     asts = {}
     for d in entries:
-        if d.id in parsed.errors:
+        try:
+            if d.id in parsed.errors:
+                raise RenderError(parsed.errors[d.id])
+            ast, _removed = doctree.load_stripped(parsed.values[d.id], settings.limits.max_tree_depth)
+        except PublishError as exc:
             raise RenderError(
-                f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}", path=registry.path
-            )
-        ast, _removed = doctree.load_stripped(parsed.values[d.id])
+                f"disclaimer '{d.id}' could not be read: {exc.message}", path=registry.path
+            ) from None
         asts[d.id] = ast
     jobs = [WriteJob(f"{d.id}:{w}", asts[d.id], w) for d in entries for w in ("html5", "plain")]
     written = write_many(jobs, settings.limits.pandoc_timeout)
+    for key, error in written.errors.items():
+        raise RenderError(
+            f"disclaimer '{key.split(':')[0]}' could not be written: {error}", path=registry.path
+        )
     return {
         d.id: DisclaimerText(
             entry=d,
@@ -120,11 +128,9 @@ def build_chunk(
             art = task.article
             try:
                 if art.slug in parsed.errors:
-                    raise SourceError(
-                        f"pandoc could not read the Markdown: {parsed.errors[art.slug]}",
-                        path=art.path,
-                    )
-                ast, removed = doctree.load_stripped(parsed.values[art.slug])
+                    raise SourceError(parsed.problem(art.slug, "read the Markdown"), path=art.path)
+                depth = settings.limits.max_tree_depth
+                ast, removed = doctree.load_stripped(parsed.values[art.slug], depth, art.path)
                 ast, unlinked = doctree.unsafe_links(ast)
                 for raw in removed[:3]:
                     warnings.append(
@@ -184,6 +190,8 @@ def build_chunk(
                         )
             except PublishError as exc:
                 failed[art.slug] = exc
+            except RecursionError:  # max_tree_depth set too high for this article's nesting
+                failed[art.slug] = SourceError(TOO_DEEP, path=art.path)
         try:
             written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
         except PublishError as exc:
@@ -233,6 +241,8 @@ def _render_one(
         outputs: dict[str, Any] = {}
         for writer in renderer.pandoc:
             key = f"{art.slug}\x1f{fmt}\x1f{writer}"
+            if key in written.stopped:  # a time limit: the article, not this output, is to blame
+                raise RenderError(written.errors[key], path=art.path)
             if key in written.errors:
                 raise RenderError(f"pandoc could not write {writer}: {written.errors[key]}", path=name)
             value = written.values[key]
@@ -247,6 +257,8 @@ def _render_one(
         write_atomic(settings.build_dir / rel, data)
     except PublishError as exc:
         return Outcome(art.slug, fmt, "failed", error=exc)
+    except RecursionError:  # WeasyPrint lays out nested boxes recursively
+        return Outcome(art.slug, fmt, "failed", error=RenderError(TOO_DEEP, path=art.path))
     except Exception as exc:  # a bug, not a user's mistake: keep the traceback, build the rest
         traceback.print_exc()
         return Outcome(

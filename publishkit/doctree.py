@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+
+from .treedepth import json_depth
 
 Node = dict[str, Any]
 AST = dict[str, Any]
@@ -82,13 +85,20 @@ def strip_raw(ast: AST) -> tuple[AST, list[str]]:
     return _rewrite_lists(ast, fn), removed
 
 
-def load_stripped(text: str) -> tuple[AST, list[str]]:
-    """Parse pandoc's JSON for an AST and remove raw passthrough (see ``strip_raw``).
+def load(text: str, max_depth: int, path: str | Path | None = None) -> AST:
+    """pandoc's JSON as an AST, refused (TooDeep, naming ``path``) when nested deeper than
+    ``max_depth``: json.loads and every walk here recurse once per level."""
+    json_depth(text, max_depth, path)
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def load_stripped(text: str, max_depth: int, path: str | Path | None = None) -> tuple[AST, list[str]]:
+    """Parse pandoc's JSON for an AST (see ``load``) and remove raw passthrough (see ``strip_raw``).
 
     The walk is skipped when the text cannot hold a raw element: every RawBlock or RawInline
     that pandoc writes carries its type name as plain text in the JSON, so a text that mentions
     neither has none. A mention in the article's own words only costs the walk."""
-    ast = json.loads(text)
+    ast = load(text, max_depth, path)
     if "RawBlock" not in text and "RawInline" not in text:
         return ast, []
     return strip_raw(ast)

@@ -39,6 +39,8 @@ ERRORS = {
     "deep-list": "Error: source: source/deep-list.md:",
     "brackets": "Error: source: source/brackets.md:7: too complex: a run of more than 200 brackets",
     "huge": "Error: source: source/huge.md: too large: 10,485,",
+    "deep-emphasis": "Error: check: source/deep-emphasis.md:7: too complex: formatting or ::: blocks nested too deeply",
+    "deep-divs": "Error: check: source/deep-divs.md:92: too complex: formatting or ::: blocks nested too deeply",
 }
 CLEAN = ("script", "onerror", "javascript-link", "raw-openxml", "second-yaml-block", "template-syntax")
 if "eml" in REGISTRY:
