@@ -89,11 +89,12 @@ def checked_ast(
     path: Path,
     line_of: Callable[[str], int],
     error: type[PublishError],
+    max_depth: int,
 ) -> tuple[AST, list[PublishError]]:
     """pandoc's AST of Markdown we convert, made safe to write: raw passthrough removed and links
     that are not web, mail, phone or in-page unwrapped (both reported as warnings), and every image
     pointed at the real path of its file in source/assets/ (anything else raises ``error``)."""
-    ast, removed = doctree.load_stripped(json_text)
+    ast, removed = doctree.load_stripped(json_text, max_depth, path)
     ast, unlinked = doctree.unsafe_links(ast)
     warnings: list[PublishError] = [
         error(

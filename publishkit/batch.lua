@@ -1,11 +1,18 @@
 -- One pandoc process converts many documents: this is what removes pandoc's start-up cost
--- per article and per format. Python sends one JSON request on stdin and reads one JSON
--- answer on stdout. Python has already validated every image target and removed raw
--- passthrough from every AST it sends, because pandoc.write() here is not sandboxed.
+-- per article and per format. Python sends one JSON request on stdin. The answer on stdout is
+-- one JSON line with pandoc's version, then one line per job, in order, each flushed when it
+-- is ready: Python gives every job its own time limit and, when one runs out (or pandoc dies),
+-- knows which job it was and starts pandoc again for the jobs after it. Python has already
+-- validated every image target and removed raw passthrough from every AST it sends, because
+-- pandoc.write() here is not sandboxed.
 local READER = 'commonmark_x-raw_html-raw_attribute-yaml_metadata_block'
 
 local req = pandoc.json.decode(io.read('a'), false)
-local out = { version = tostring(PANDOC_VERSION), results = {} }
+
+local function answer(value)
+  io.write(pandoc.json.encode(value), '\n')
+  io.stdout:flush()
+end
 
 local function read_one(md, sourcepos)
   -- sourcepos (for the content checks) wraps elements in Spans/Divs carrying data-pos="line:col-line:col".
@@ -27,6 +34,7 @@ local function write_one(job)
   return pandoc.write(doc, job.to, opts)
 end
 
+answer({ version = tostring(PANDOC_VERSION) })
 for _, job in ipairs(req.jobs) do
   local ok, result
   if req.op == 'read' then
@@ -35,10 +43,8 @@ for _, job in ipairs(req.jobs) do
     ok, result = pcall(write_one, job)
   end
   if ok then
-    out.results[job.key] = { ok = true, value = result }
+    answer({ key = job.key, ok = true, value = result })
   else
-    out.results[job.key] = { ok = false, error = tostring(result) }
+    answer({ key = job.key, ok = false, error = tostring(result) })
   end
 end
-
-io.write(pandoc.json.encode(out))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -22,24 +23,31 @@ from . import doctree
 from .article import Article
 from .claims import active_claims, scan
 from .config import Settings
-from .errors import PublishError
+from .errors import PublishError, RenderError
 from .fsutil import write_atomic
-from .pandoc import read_many
+from .pandoc import BatchResult, read_many
 from .prose import PLAIN, read_document
 from .readability import measure
 from .review import FUTURE, OVERDUE, ReviewStatus, review_status
 from .scaffold import PLACEHOLDER_MESSAGE, placeholders
 from .structure import ERROR, INFO, WARNING, check_structure
+from .timelimit import injected, time_limit
+from .treedepth import TOO_DEEP, TooDeep
 
 CHECK_JSON = "check.json"
 SCHEMA = 1
+# Findings of this check say the article ran out of time: never reused from check.json, as the
+# next run (a quieter machine, a larger limit) may finish.
+TIMEOUT = "time-limit"
 _CODE = ("checks.py", "claims.py", "prose.py", "readability.py", "structure.py", "scaffold.py", "batch.lua")
 
 
 @dataclass(frozen=True)
 class Finding:
     level: str  # error | warning | info
-    check: str  # readability | review | claims | headings | images | links | opening | source | placeholder
+    check: (
+        str  # readability, review, claims, headings, images, links, opening, source, placeholder, time-limit
+    )
     line: int | None  # line in the source file
     message: str
     id: str = ""  # the claim's name, for claims
@@ -91,6 +99,8 @@ def content_key(settings: Settings, article: Article) -> str:
     """What the cached part of a check depends on: the file, the settings and the checking code."""
     h = hashlib.sha256(article.sha256.encode())
     h.update(json.dumps(settings.section("checks"), sort_keys=True, default=str).encode())
+    # The depth limit decides what is refused; a time limit's findings are never reused.
+    h.update(f"max_tree_depth={settings.limits.max_tree_depth}".encode())
     h.update(_code_fingerprint())
     return h.hexdigest()
 
@@ -143,6 +153,8 @@ def _front_matter_hits(article: Article, claims: Any) -> list[Finding]:
     """Claims in the title, summary and email subject, which every output shows first."""
     meta = article.meta
     lines = article.path.read_text(encoding="utf-8").splitlines()[: article.body_line - 1]
+    folded = [t.translate(PLAIN).casefold() for t in lines]
+    line_of: dict[str, int] = {}  # each word looked up once, however many matches start with it
     out = []
     for name, text in (
         ("title", meta.title),
@@ -150,9 +162,10 @@ def _front_matter_hits(article: Article, claims: Any) -> list[Finding]:
         ("email subject", meta.email_subject),
     ):
         for hit in scan(text, claims):
-            first = hit.matched.translate(PLAIN).split()[0].casefold()
-            line = next((n for n, t in enumerate(lines, 1) if first in t.translate(PLAIN).casefold()), 1)
-            out.append(_claim_finding(hit, line, f" (in the {name})"))
+            first = (hit.matched.translate(PLAIN).split() or [""])[0].casefold()
+            if first not in line_of:
+                line_of[first] = next((n for n, t in enumerate(folded, 1) if first in t), 1)
+            out.append(_claim_finding(hit, line_of[first], f" (in the {name})"))
     return out
 
 
@@ -262,7 +275,7 @@ def run_checks(
     for article in articles:
         key = content_key(settings, article)
         old = cache.get(article.slug)
-        if old and old.get("key") == key:
+        if old and old.get("key") == key and all(f["check"] != TIMEOUT for f in old["findings"]):
             content = [Finding(**f) for f in old["findings"] if f["check"] != "review"]
             results[article.slug] = _judge(settings, article, key, old["readability"], content, built, strict)
         else:
@@ -295,17 +308,37 @@ def _check_part(
     parsed = read_many({a.slug: a.body for a, _k in todo}, settings.limits.pandoc_timeout, sourcepos=True)
     results: dict[str, ArticleCheck] = {}
     for article, key in todo:
-        slug = article.slug
-        if slug in parsed.errors:
-            scores: dict[str, Any] = {}
-            content = [
-                Finding(ERROR, "source", None, f"pandoc could not read the Markdown: {parsed.errors[slug]}")
-            ]
-        else:
-            ast, _removed = doctree.load_stripped(parsed.values[slug])
-            scores, content = check_content(settings, article, ast)
-        results[slug] = _judge(settings, article, key, scores, content, built, strict)
+        scores, content = _check_one(settings, article, parsed)
+        results[article.slug] = _judge(settings, article, key, scores, content, built, strict)
     return results
+
+
+def _check_one(
+    settings: Settings, article: Article, parsed: BatchResult
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The content check of one article, within ``check_timeout``: any failure (pandoc's, a
+    document nested too deeply, the time limit) is an error finding for this article alone."""
+    slug, limits = article.slug, settings.limits
+    if slug in parsed.errors:
+        check = TIMEOUT if slug in parsed.stopped else "source"
+        return {}, [Finding(ERROR, check, None, parsed.problem(slug, "read the Markdown"))]
+    text = parsed.values[slug]
+    seconds = limits.check_timeout
+    if injected("check", slug):
+        seconds = 0.001  # tests: run out of time now, whatever the machine's speed
+    try:
+        with time_limit(seconds, "the content check", str(article.path)):
+            if injected("check", slug):
+                time.sleep(60)
+            ast, _removed = doctree.load_stripped(text, limits.max_tree_depth)
+            return check_content(settings, article, ast)
+    except TooDeep as exc:
+        line = exc.line_in(text)
+        return {}, [Finding(ERROR, "source", line and line + article.body_line - 1, exc.message)]
+    except RenderError as exc:  # the time limit
+        return {}, [Finding(ERROR, TIMEOUT, None, exc.message)]
+    except RecursionError:  # only if max_tree_depth is raised too far
+        return {}, [Finding(ERROR, "source", None, TOO_DEEP)]
 
 
 def save_report(

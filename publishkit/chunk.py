@@ -26,6 +26,7 @@ from .outcome import Outcome
 from .pandoc import WriteJob, read_many, write_many
 from .renderers import REGISTRY
 from .templating import make_environment
+from .treedepth import TOO_DEEP
 
 # --- the work for a chunk of articles (runs in a worker process when --jobs > 1) -------------
 
@@ -73,7 +74,7 @@ def _convert_disclaimers(
         try:
             if d.id in parsed.errors:
                 raise RegistryError(
-                    f"disclaimer '{d.id}' could not be read: {parsed.errors[d.id]}",
+                    f"disclaimer '{d.id}' could not be read: {parsed.problem(d.id, 'read the Markdown')}",
                     path=registry.path,
                     line=d.line,
                 )
@@ -83,6 +84,7 @@ def _convert_disclaimers(
                 path=registry.path,
                 line_of=lambda _s, d=d: d.line,  # type: ignore[misc]
                 error=RegistryError,
+                max_depth=settings.limits.max_tree_depth,
             )
         except PublishError as exc:
             out[d.id] = Converted(None, exc)
@@ -142,10 +144,7 @@ def build_chunk(
             art = task.article
             try:
                 if art.slug in parsed.errors:
-                    raise SourceError(
-                        f"pandoc could not read the Markdown: {parsed.errors[art.slug]}",
-                        path=art.path,
-                    )
+                    raise SourceError(parsed.problem(art.slug, "read the Markdown"), path=art.path)
                 if bad := next((c.error for d in task.disclaimers if (c := dtexts[d.id]).error), None):
                     raise bad  # a disclaimer this article carries cannot be used
                 ast, mine = checked_ast(
@@ -154,6 +153,7 @@ def build_chunk(
                     path=art.path,
                     line_of=lambda s, art=art: find_line(art, s),  # type: ignore[misc]
                     error=SourceError,
+                    max_depth=settings.limits.max_tree_depth,
                 )
                 warnings.extend(mine)
                 if strict and mine:
@@ -194,6 +194,8 @@ def build_chunk(
                         )
             except PublishError as exc:
                 failed[art.slug] = exc
+            except RecursionError:  # max_tree_depth set too high for this article's nesting
+                failed[art.slug] = SourceError(TOO_DEEP, path=art.path)
         try:
             written = write_many(jobs, settings.limits.pandoc_timeout, cwd=media) if jobs else None
         except PublishError as exc:
@@ -243,6 +245,8 @@ def _render_one(
         outputs: dict[str, Any] = {}
         for writer in renderer.pandoc:
             key = f"{art.slug}\x1f{fmt}\x1f{writer}"
+            if key in written.stopped:  # a time limit: the article, not this output, is to blame
+                raise RenderError(written.errors[key], path=art.path)
             if key in written.errors:
                 raise RenderError(f"pandoc could not write {writer}: {written.errors[key]}", path=name)
             value = written.values[key]
@@ -258,6 +262,8 @@ def _render_one(
         write_atomic(settings.build_dir / rel, data)
     except PublishError as exc:
         return Outcome(art.slug, fmt, "failed", error=exc)
+    except RecursionError:  # WeasyPrint lays out nested boxes recursively
+        return Outcome(art.slug, fmt, "failed", error=RenderError(TOO_DEEP, path=art.path))
     except Exception as exc:  # a bug, not a user's mistake: keep the traceback, build the rest
         traceback.print_exc()
         return Outcome(

@@ -64,7 +64,12 @@ class Limits:
     max_source_bytes: int = 1_000_000
     max_nesting: int = 20
     max_bracket_run: int = 200
-    pandoc_timeout: float = 60.0
+    # Levels of pandoc's JSON for one article (a real article needs under 40; a list nested
+    # max_nesting deep, read with source positions, about 140). Deeper input would exhaust
+    # Python's recursion limit in json.loads or an AST walk.
+    max_tree_depth: int = 256
+    pandoc_timeout: float = 60.0  # seconds for pandoc to read or write one article
+    check_timeout: float = 60.0  # seconds for the content check of one article
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from .reserved import RESERVED_PREFIX, strip_reserved
+from .treedepth import json_depth
 
 Node = dict[str, Any]
 AST = dict[str, Any]
@@ -84,14 +86,21 @@ def strip_raw(ast: AST) -> tuple[AST, list[str]]:
     return _rewrite_lists(ast, fn), removed
 
 
-def load_stripped(text: str) -> tuple[AST, list[str]]:
-    """Parse pandoc's JSON for an AST, remove raw passthrough (see ``strip_raw``) and the
-    template's reserved classes and ids (see ``strip_reserved``).
+def load(text: str, max_depth: int, path: str | Path | None = None) -> AST:
+    """pandoc's JSON as an AST, refused (TooDeep, naming ``path``) when nested deeper than
+    ``max_depth``: json.loads and every walk here recurse once per level."""
+    json_depth(text, max_depth, path)
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def load_stripped(text: str, max_depth: int, path: str | Path | None = None) -> tuple[AST, list[str]]:
+    """Parse pandoc's JSON for an AST (see ``load``), remove raw passthrough (see ``strip_raw``)
+    and the template's reserved classes and ids (see ``strip_reserved``).
 
     Each walk is skipped when the text cannot hold what it removes: every RawBlock or RawInline
     that pandoc writes carries its type name as plain text in the JSON, and a reserved name its
     prefix. A mention in the article's own words only costs the walk."""
-    ast = json.loads(text)
+    ast = load(text, max_depth, path)
     if RESERVED_PREFIX in text.casefold():
         ast = strip_reserved(ast)
     if "RawBlock" not in text and "RawInline" not in text:

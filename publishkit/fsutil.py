@@ -178,6 +178,8 @@ def read_beneath(base: Path, parts: Sequence[str], limit: int) -> bytes:
         return read_fd(fd, limit)
     finally:
         os.close(fd)
+
+
 def _flock_until(fd: int, deadline: float, wait: float, build_dir: Path) -> None:
     while True:
         try:

@@ -1,16 +1,20 @@
-"""Talk to the bundled pandoc: many documents per process, always with a time limit."""
+"""Talk to the bundled pandoc: many documents per process, each with its own time limit."""
 
 from __future__ import annotations
 
 import json
+import os
+import selectors
 import subprocess
-from dataclasses import dataclass
+import tempfile
+import time
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import RenderError
+from .timelimit import injected
 
 _SCRIPT = Path(__file__).resolve().with_name("batch.lua")  # absolute: pandoc may run in another folder
 
@@ -45,35 +49,113 @@ class WriteJob:
 class BatchResult:
     version: str
     values: dict[str, str]
-    errors: dict[str, str]
+    errors: dict[str, str]  # key -> pandoc's own error (or, for keys in ``stopped``, the message)
+    stopped: set[str] = field(default_factory=set)  # keys that stopped pandoc: time limit or crash
+
+    def problem(self, key: str, doing: str) -> str:
+        """Why ``key`` failed, as the user reads it: ``doing`` says what pandoc was asked to do."""
+        if key in self.stopped:
+            return self.errors[key]
+        return f"pandoc could not {doing}: {self.errors[key]}"
 
 
 def _run(request: dict[str, Any], timeout: float, cwd: Path | None = None) -> BatchResult:
-    try:
-        proc = subprocess.run(
-            [pandoc_path(), "lua", str(_SCRIPT)],
-            cwd=cwd,
-            input=json.dumps(request, ensure_ascii=False).encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+    """Run every job of ``request`` in as few pandoc processes as possible.
+
+    Each job has ``timeout`` seconds of its own. A job that runs out of time (or makes pandoc
+    crash) fails alone: pandoc is stopped and started again for the jobs after it, so one slow
+    article never costs the others their outputs, and a good batch is one process as before."""
+    jobs: list[dict[str, Any]] = request["jobs"]
+    result = BatchResult(version="", values={}, errors={})
+    while jobs:
+        answers, version, failure = _run_once({**request, "jobs": jobs}, timeout, cwd)
+        result.version = version or result.version
+        for item in answers:
+            if item.get("ok"):
+                result.values[item["key"]] = item["value"]
+            else:
+                result.errors[item["key"]] = item.get("error", "unknown pandoc error")
+        jobs = jobs[len(answers) :]
+        if failure is not None and jobs:
+            # The job pandoc was on when it stopped, and the rest of that article's jobs (its
+            # other formats would most likely take as long): they fail; the others run again.
+            owner = _owner(jobs[0]["key"])
+            for job in jobs:
+                if _owner(job["key"]) == owner:
+                    result.errors[job["key"]] = failure
+                    result.stopped.add(job["key"])
+            jobs = [job for job in jobs if job["key"] not in result.stopped]
+    return result
+
+
+def _owner(key: str) -> str:
+    """The article a job belongs to: a read's key is the slug, a write's "slug\x1fformat\x1fwriter"."""
+    return key.split("\x1f")[0]
+
+
+def _run_once(
+    request: dict[str, Any], timeout: float, cwd: Path | None = None
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """One pandoc process: the answers it gave (in job order), its version, and why it stopped
+    early (None when it answered every job)."""
+    with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stderr:
+        # Files, not pipes, for the request and pandoc's messages: nothing can fill up and block.
+        stdin.write(json.dumps(request, ensure_ascii=False).encode("utf-8"))
+        stdin.seek(0)
+        proc = subprocess.Popen(
+            [pandoc_path(), "lua", str(_SCRIPT)], cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr
         )
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"too complex: pandoc took longer than {timeout:g} s", category="pandoc") from None
-    if proc.returncode != 0:
-        raise RenderError(
-            f"pandoc failed: {proc.stderr.decode('utf-8', 'replace').strip()[:500]}",
-            category="pandoc",
-        )
-    answer = json.loads(proc.stdout)
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for key, item in (answer.get("results") or {}).items():
-        if item.get("ok"):
-            values[key] = item["value"]
-        else:
-            errors[key] = item.get("error", "unknown pandoc error")
-    return BatchResult(version=answer.get("version", ""), values=values, errors=errors)
+        try:
+            lines, late = _answers(proc, [job["key"] for job in request["jobs"]], request["op"], timeout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            assert proc.stdout is not None
+            proc.stdout.close()
+        stderr.seek(0)
+        message = stderr.read().decode("utf-8", "replace").strip()[:500]
+    version = json.loads(lines[0]).get("version", "") if lines else ""
+    answers = [json.loads(line) for line in lines[1:]]
+    if late:
+        return answers, version, f"too complex: pandoc took longer than {timeout:g} s"
+    if len(answers) < len(request["jobs"]):
+        return answers, version, f"pandoc failed: {message or f'exit status {proc.returncode}'}"
+    return answers, version, None
+
+
+def _answers(
+    proc: subprocess.Popen[bytes], keys: list[str], op: str, timeout: float
+) -> tuple[list[bytes], bool]:
+    """pandoc's answer lines (its version, then one per job) until it ends; True if a job took
+    longer than ``timeout``: each job's clock starts when the answer before it arrives."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    lines: list[bytes] = []
+    pending: list[bytes] = []  # the start of a line not yet complete (one AST can be megabytes)
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return lines, True
+            data = os.read(fd, 1 << 20)
+            if not data:
+                return lines, False
+            if b"\n" not in data:
+                pending.append(data)
+                continue
+            first, *complete = data.split(b"\n")
+            done = max(len(lines) - 1, 0)  # answers before this read (the first line is the version)
+            lines.append(b"".join([*pending, first]))
+            lines.extend(complete[:-1])
+            pending = [complete[-1]] if complete[-1] else []
+            deadline = time.monotonic() + timeout
+            for n in range(done, min(len(lines) - 1, len(keys))):
+                if injected(f"pandoc-{op}", _owner(keys[n])):
+                    del lines[n + 1 :]  # as if job n had run out of time
+                    return lines, True
 
 
 def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) -> BatchResult:
@@ -119,4 +201,6 @@ def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) ->
             result.values[key] = result.values[original]
         if original in result.errors:
             result.errors[key] = result.errors[original]
+        if original in result.stopped:
+            result.stopped.add(key)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -49,3 +50,11 @@ def time_limit(seconds: float, what: str, path: str) -> Iterator[None]:
     # The library may have caught our exception and carried on: the limit still holds.
     if fired:
         raise error()
+
+
+def injected(point: str, name: str) -> bool:
+    """For tests only: ``PUBLISHKIT_TEST_INJECT="point:name,..."`` makes the time limit at
+    ``point`` run out for ``name`` (an article's slug), so that what a slow article does to a
+    build is tested without depending on how fast the machine is."""
+    wanted = os.environ.get("PUBLISHKIT_TEST_INJECT", "")
+    return bool(wanted) and f"{point}:{name}" in wanted.split(",")

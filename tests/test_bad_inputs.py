@@ -52,6 +52,8 @@ ERRORS = {
         "Error: source: source/symlinked-article.md: is a symbolic link; an article must be a real file "
         "in source/, not a link to a file elsewhere"
     ),
+    "deep-emphasis": "Error: check: source/deep-emphasis.md:7: too complex: formatting or ::: blocks nested too deeply",
+    "deep-divs": "Error: check: source/deep-divs.md:92: too complex: formatting or ::: blocks nested too deeply",
 }
 CLEAN = (
     "script",

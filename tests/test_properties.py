@@ -348,6 +348,8 @@ def test_no_article_keeps_a_reserved_class_or_id(md: str) -> None:
     assert "keep" in html
     for value in re.findall(r'(?:class|id)="([^"]*)"', html):
         assert not [n for n in value.split() if n[:3].casefold() == "pk-"], (md, html)
+
+
 address_text = st.one_of(
     st.text(max_size=40),
     st.builds(lambda a, b: f"{a}@{b}", st.text(max_size=15), st.text(max_size=25)),
