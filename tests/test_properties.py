@@ -343,7 +343,7 @@ attribute_markdown = st.lists(
 def test_no_article_keeps_a_reserved_class_or_id(md: str) -> None:
     """Whatever classes and ids an article writes, none starting with pk- reaches the HTML."""
     parsed = read_many({"a": md}, 60)
-    ast, _removed = doctree.load_stripped(parsed.values["a"])
+    ast, _removed = doctree.load_stripped(parsed.values["a"], 256)
     html = clean_html(write_many([WriteJob("a", ast, "html5")], 60).values["a"])
     assert "keep" in html
     for value in re.findall(r'(?:class|id)="([^"]*)"', html):

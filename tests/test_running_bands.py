@@ -126,7 +126,7 @@ def test_reserved_classes_and_ids_are_removed_from_every_element() -> None:
         "# Title {.pk-title}\n\n# pk-auto\n\n| a |\n|---|\n| b |\n\n```{.pk-code}\ncode\n```\n"
     )
     parsed = read_many({"a": md}, 60)
-    ast, _removed = doctree.load_stripped(parsed.values["a"])
+    ast, _removed = doctree.load_stripped(parsed.values["a"], 256)
     names = [n for node in doctree.walk(ast) for n in _attr_names(node)]
     assert "keep" in names and "c" in names
     assert not [n for n in names if n.lower().startswith("pk-")], names
