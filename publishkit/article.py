@@ -175,7 +175,9 @@ def _show(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a table"
-    return repr(value)
+    shown = repr(value)
+    # An error is one line a person reads; a 100 KB value would bury it.
+    return shown if len(shown) <= 60 else shown[:56] + "...'"
 
 
 def _list(doc: YamlDoc, path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -197,7 +199,7 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
     for key in data:
         if key not in FIELDS:
             raise SourceError(
-                f"unknown key '{key}'. Valid keys: {', '.join(FIELDS)}",
+                f"unknown key '{str(key)[:60]}'. Valid keys: {', '.join(FIELDS)}",
                 path=path,
                 line=doc.line_of(str(key)),
             )

@@ -39,6 +39,12 @@ ERRORS = {
     "deep-list": "Error: source: source/deep-list.md:",
     "brackets": "Error: source: source/brackets.md:7: too complex: a run of more than 200 brackets",
     "huge": "Error: source: source/huge.md: too large: 10,485,",
+    "fm-big-int": "Error: source: source/fm-big-int.md:5: a number of 5,000 characters is too long (at most 100)",
+    "fm-deep-nesting": "Error: source: source/fm-deep-nesting.md:5: too complex: lists or tables nested more than 20 deep",
+    "fm-uffff": "Error: source: source/fm-uffff.md:2: the character U+FFFF at column 25 cannot be used in YAML",
+    "fm-surrogate-escape": "Error: source: source/fm-surrogate-escape.md:2: the character U+D83D cannot be used "
+    "in YAML, not even as an escape; remove it",
+    "fm-reviewed-9999": "Error: check: source/fm-reviewed-9999.md:4: reviewed date 9999-12-31 is in the future",
 }
 CLEAN = ("script", "onerror", "javascript-link", "raw-openxml", "second-yaml-block", "template-syntax")
 if "eml" in REGISTRY:
@@ -132,6 +138,7 @@ def test_corpus_build_is_bounded_and_fails_cleanly(
     for slug in GOOD:
         for renderer in REGISTRY.values():
             assert proj.out(slug, renderer.suffix).is_file(), (slug, renderer.name)
+    assert (proj.build / "manifest.json").is_file()
     assert not Path("/tmp/publishkit-pwned").exists()
 
 
