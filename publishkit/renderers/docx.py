@@ -21,6 +21,8 @@ from ..errors import ConfigError
 from . import Renderer
 
 DISCLAIMERS_HEADING = "Important information"
+# Word's document properties hold at most 255 characters (python-docx refuses more).
+PROPERTY_CHARS = 255
 BRAND_STYLES = (
     "Heading 1",
     "Heading 2",
@@ -103,11 +105,11 @@ class DocxRenderer(Renderer):
                 fill_footer(footer, shorts)
 
         cp = document.core_properties
-        cp.title = meta.title
-        cp.subject = meta.summary
-        cp.author = meta.author or brand.name
-        cp.last_modified_by = brand.name
-        cp.keywords = ", ".join(meta.tags)
+        cp.title = _property(meta.title)
+        cp.subject = _property(meta.summary)
+        cp.author = _property(meta.author or brand.name)
+        cp.last_modified_by = _property(brand.name)
+        cp.keywords = _property(", ".join(meta.tags))
         cp.category = meta.audience
         cp.language = meta.language
         cp.comments = ctx.reference
@@ -126,3 +128,8 @@ class DocxRenderer(Renderer):
         out = io.BytesIO()
         document.save(out)
         return rezip(out.getvalue(), zip_time(ctx.built_at))
+
+
+def _property(value: str) -> str:
+    """A document property cut to what Word holds; the full text is in the document itself."""
+    return value if len(value) <= PROPERTY_CHARS else value[: PROPERTY_CHARS - 1] + "\u2026"
