@@ -226,7 +226,7 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
         audience = _text(doc, path, "audience", data["audience"])
         if audience not in AUDIENCES:
             raise SourceError(
-                f"'audience' must be one of {', '.join(AUDIENCES)}, got '{audience}'",
+                f"'audience' must be one of {', '.join(AUDIENCES)}, got {_show(audience)}",
                 path=path,
                 line=doc.line_of("audience"),
             )
@@ -235,7 +235,7 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
         lang = _text(doc, path, "language", data["language"])
         if not LANG_RE.match(lang):
             raise SourceError(
-                f"'language' must be a language tag such as en, en-US or es, got '{lang}'",
+                f"'language' must be a language tag such as en, en-US or es, got {_show(lang)}",
                 path=path,
                 line=doc.line_of("language"),
             )
@@ -254,7 +254,8 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
         for key in email:
             if key not in EMAIL_FIELDS:
                 raise SourceError(
-                    f"unknown key 'email.{key}'. Valid keys: {', '.join('email.' + k for k in EMAIL_FIELDS)}",
+                    f"unknown key 'email.{str(key)[:60]}'. "
+                    f"Valid keys: {', '.join('email.' + k for k in EMAIL_FIELDS)}",
                     path=path,
                     line=doc.line_of("email", str(key)),
                 )

@@ -34,18 +34,23 @@ class _Refused(Exception):
 class _Loader(yaml.SafeLoader):
     """SafeLoader without alias expansion (billion laughs) and without implicit timestamps.
 
-    Dates stay strings so that we parse them ourselves and can say what is wrong. Nesting is
-    measured while composing, before anything recurses deep; long numbers are refused.
+    Dates stay strings so that we parse them ourselves and can say what is wrong. Tags and
+    nesting are checked while composing, before anything recurses deep or a constructor runs.
     """
 
     depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line if event.start_mark else 0
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            # An explicit tag picks a constructor (!!python/..., and also !!float x, !!timestamp x,
+            # !!bool x, which fail in their own ways); plain values are all anyone here needs.
+            raise _Refused(f"YAML tags such as '{tag}' are not allowed; write plain values", line)
         if not isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             return super().compose_node(parent, index)
         if self.depth >= MAX_DEPTH:
-            line = event.start_mark.line if event.start_mark else 0
             raise _Refused(f"too complex: lists or tables nested more than {MAX_DEPTH} deep", line)
         self.depth += 1
         try:
@@ -61,9 +66,15 @@ def _number(loader: _Loader, node: yaml.ScalarNode) -> Any:
             "put it in quotes if it is text",
             node.start_mark.line,
         )
-    if node.tag.endswith(":int"):
-        return loader.construct_yaml_int(node)
-    return loader.construct_yaml_float(node)
+    try:
+        if node.tag.endswith(":int"):
+            return loader.construct_yaml_int(node)
+        return loader.construct_yaml_float(node)
+    except ValueError:
+        # YAML 1.1's number patterns also match a few non-numbers: 0x_, 0b_, ._
+        raise _Refused(
+            f"'{node.value}' is not a number; put it in quotes if it is text", node.start_mark.line
+        ) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _number)

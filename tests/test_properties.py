@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -12,11 +12,13 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publishkit.article import load_article
+from publishkit.article import Article, load_article
 from publishkit.build import Task, build_chunk
+from publishkit.checks import run_checks
 from publishkit.config import Limits, load_settings
 from publishkit.disclaimers import load_registry
 from publishkit.errors import PublishError
+from publishkit.review import review_status
 from publishkit.sanitize import clean_html
 
 LIMITS = Limits()
@@ -218,3 +220,154 @@ def test_eml_subject_round_trips(tmp_path: Path, subject: str) -> None:
     assert msg["Subject"] == article.meta.subject
     assert len(msg.get_all("Subject")) == 1
     assert "Bcc" not in msg
+
+
+# --- hostile front matter, written as YAML text (not via yaml.safe_dump, which is always tame) ---
+
+
+def _single_quoted(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+yaml_scalar = st.one_of(
+    st.sampled_from(
+        [
+            "1e400",
+            "1.0e400",
+            ".nan",
+            ".inf",
+            "-.inf",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "1:30:00",
+            "~",
+            "null",
+            "yes",
+            "no",
+            "9999-12-31",
+            "0001-01-01",
+            "0000-00-00",
+            "2026-02-30",
+            "2026-W01-1",
+            "20260101",
+            "!!binary aGVsbG8=",
+            "!!timestamp x",
+            "!!bool x",
+            "!!int x",
+            "0x_",
+            "0b_",
+            "._",
+            "! 12",
+            "!!set {a, b}",
+            "!!str 1",
+            "!!float x",
+            "!!python/name:os.system",
+            "&a x",
+            "*a",
+            '"\\0"',
+            '"\\r\\nBcc: x@example.org"',
+            '"=?UTF-8?Q?=0A?="',
+            "'",
+            '"',
+            "[",
+            "{",
+            "? x",
+        ]
+    ),
+    st.integers(1, 6000).map(lambda n: "9" * n),
+    st.integers(1, 3000).map(lambda n: "0x" + "f" * n),
+    st.integers(1, 3000).map(lambda n: "1" + ":59" * n),
+    st.integers(0, 0x10FFFF).map(lambda c: f'"\\U{c:08x}"'),
+    st.integers(0, 200_000).map(lambda n: "x" * n),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30).map(_single_quoted),
+)
+
+
+@st.composite
+def yaml_value(draw: st.DrawFn) -> str:
+    """A YAML value: a scalar, or one wrapped in lists and tables from 0 to 700 levels deep."""
+    value = draw(yaml_scalar)
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2, 19, 20, 21, 22, 700]))):
+        value = draw(st.sampled_from(["[{}]", "{{k: {}}}", "[x, {}]"])).format(value)
+    return value
+
+
+any_value = yaml_value()
+front_key = st.one_of(keys, st.sampled_from(["1", "true", "~", '"\\uffff"', "[a]", "'a b'", "email.subject"]))
+
+
+@st.composite
+def hostile_front(
+    draw: st.DrawFn, key: st.SearchStrategy[str] = front_key, value: st.SearchStrategy[str] = any_value
+) -> str:
+    lines = {k: f"{k}: {v}" for k, v in (("title", "T"), ("summary", "S"), ("reviewed", "2026-01-01"))}
+    for k, v in draw(st.lists(st.tuples(key, value), min_size=1, max_size=4)):
+        lines[k] = f"{k}: {v}"
+    if draw(st.booleans()):
+        lines["email"] = f"email:\n  subject: {draw(value)}"
+    return "---\n" + "\n".join(lines.values()) + "\n---\nBody text.\n"
+
+
+# Odd values that may well be valid: the outputs (email headers, Word properties, PDF metadata)
+# must take them or refuse them with our error.
+odd_text = st.one_of(
+    st.sampled_from(["1e400", ".nan", "-.inf", "0x1F", "1:30:00", "'=?x?='", "'\u202e rtl'", "'\U0001f600'"]),
+    st.integers(1, 2000).map(lambda n: "x" * n),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30).map(
+        _single_quoted
+    ),
+)
+odd_front = hostile_front(
+    st.sampled_from(["title", "summary", "author", "reviewer", "tags"]),
+    st.one_of(odd_text, st.lists(odd_text, max_size=3).map(lambda v: "[" + ", ".join(v) + "]")),
+)
+
+
+def _load_or_clear_error(path: Path) -> object:
+    """The article, or None after checking the error is ours and says where (what the CLI prints)."""
+    try:
+        return load_article(path, LIMITS)
+    except PublishError as exc:
+        assert exc.path == str(path)
+        assert isinstance(exc.line, int) and exc.line >= 1, exc
+        assert exc.message and "\n" not in exc.message and len(exc.message) < 400, exc.message
+        return None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=hostile_front())
+def test_hostile_front_matter_loads_or_names_file_and_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "article.md"
+    path.write_text(text, encoding="utf-8")
+    article = _load_or_clear_error(path)
+    if article is not None:
+        assert isinstance(article, Article)
+        review_status(article.meta.reviewed, date(2026, 11, 15), 12, 30).describe()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(odd_front, hostile_front()))
+def test_hostile_front_matter_builds_or_fails_cleanly(tmp_path: Path, text: str) -> None:
+    root = _fresh_tree(tmp_path / "p")
+    path = root / "source" / "prop.md"
+    path.write_text(text, encoding="utf-8")
+    cfg = load_settings(root)
+    registry = load_registry(root / "source" / "disclaimers.yaml")
+    article = _load_or_clear_error(path)
+    if not isinstance(article, Article):
+        return
+    try:
+        applying = registry.resolve(article)
+    except PublishError:
+        return
+    run_checks(cfg, [article], date(2026, 11, 15))
+    formats = ("text", "eml", "docx", "pdf")
+    task = Task(article, applying, formats, {f: "k" for f in formats})
+    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    for outcome in outcomes:
+        assert outcome.status in ("built", "failed")
+        if outcome.status == "failed":
+            assert isinstance(outcome.error, PublishError)
+            assert outcome.error.category != "internal", outcome.error
+
