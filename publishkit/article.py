@@ -12,6 +12,7 @@ from typing import Any
 
 from .config import Limits
 from .errors import SourceError
+from .nesting import first_too_deep
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
@@ -108,16 +109,13 @@ def decode_strict(raw: bytes, path: Path) -> str:
 
 def check_limits(text: str, path: Path, limits: Limits, first_line: int = 1) -> None:
     """Refuse input that would make pandoc slow before it ever sees it."""
-    nest_re = re.compile(r"^((?:[ \t]*(?:[-*+>]|\d{1,9}[.)])[ \t]*)+)", re.M)
-    for m in nest_re.finditer(text):
-        depth = len(re.findall(r"[-*+>]|\d{1,9}[.)]", m.group(1)))
-        indent = len(m.group(1).expandtabs(4)) // 2
-        if max(depth, indent // 2) > limits.max_nesting:
-            raise SourceError(
-                f"too complex: lists or quotes nested more than {limits.max_nesting} deep",
-                path=path,
-                line=first_line + text.count("\n", 0, m.start()),
-            )
+    deep = first_too_deep(text, limits.max_nesting)
+    if deep is not None:
+        raise SourceError(
+            f"too complex: lists or quotes nested more than {limits.max_nesting} deep",
+            path=path,
+            line=first_line + deep,
+        )
     run = re.search(r"[\[\]]{" + str(limits.max_bracket_run + 1) + ",}", text)
     if run:
         raise SourceError(

@@ -17,7 +17,7 @@ from publishkit.build import Task, build_chunk
 from publishkit.checks import run_checks
 from publishkit.config import Limits, load_settings
 from publishkit.disclaimers import load_registry
-from publishkit.errors import PublishError
+from publishkit.errors import PublishError, SourceError
 from publishkit.review import review_status
 from publishkit.sanitize import clean_html
 
@@ -371,3 +371,54 @@ def test_hostile_front_matter_builds_or_fails_cleanly(tmp_path: Path, text: str)
             assert isinstance(outcome.error, PublishError)
             assert outcome.error.category != "internal", outcome.error
 
+
+# --- nesting: refused exactly when lists or quotes go past the limit, whatever surrounds them ---
+
+noise_block = st.sampled_from(
+    [
+        "A Setext heading\n" + "-" * 30,
+        "Another\n" + "=" * 40,
+        "- - - - - - - - - - - - - - - - - - - - - - - -",
+        "*" * 60,
+        "| a | b |\n|" + "-" * 40 + "|---|\n| 1 | 2 |",
+        "```\n" + "> " * 30 + "\n```",
+        "    " + "- " * 30,
+        "Some text.[^n]\n\n[^n]: A short note.",
+        "Plain paragraph with 1. and - and > inside.",
+    ]
+)
+
+
+@st.composite
+def nested_body(draw: st.DrawFn) -> tuple[str, int, int]:
+    """(body, depth, 0-based line of the first container past 20 or -1) for a random nesting."""
+    before = draw(st.lists(noise_block, max_size=4))
+    depth = draw(st.integers(1, 30))
+    lines, prefix, target = [], "", -1
+    start = sum(b.count("\n") + 2 for b in before)
+    for level in range(1, depth + 1):
+        kind = draw(st.sampled_from(["- ", "1. ", "> "]))
+        lines.append(prefix + kind + f"level {level}")
+        if level == 21:
+            target = start + len(lines) - 1
+        prefix += "> " if kind == "> " else " " * len(kind)
+    after = draw(st.lists(noise_block, max_size=3))
+    # The closing paragraph ends every list, so what follows is not read as part of the last item.
+    body = "\n\n".join([*before, "\n".join(lines), "End of the lists.", *after]) + "\n"
+    return body, depth, target
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=nested_body())
+def test_nesting_is_refused_exactly_past_the_limit(tmp_path: Path, case: tuple[str, int, int]) -> None:
+    body, depth, target = case
+    path = tmp_path / "article.md"
+    path.write_text("---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n---\n" + body, encoding="utf-8")
+    try:
+        load_article(path, LIMITS)
+    except SourceError as exc:
+        assert depth > 20, exc
+        assert exc.message == "too complex: lists or quotes nested more than 20 deep"
+        assert exc.line == 6 + target
+        return
+    assert depth <= 20

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 from conftest import Project
 
@@ -253,3 +256,118 @@ def test_hostile_pyproject_is_a_clear_config_error(project: Project, setting: st
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"Error: config: pyproject.toml: {expected}"), result.stderr
+
+
+# --- nesting is measured on a Markdown parse, not by counting characters ---------------------
+
+# A representative Markdown test file: Setext headings, thematic breaks of every kind, long dash
+# lines, tables, nested lists three deep, code, quotes, footnotes and a definition list.
+MARKDOWN_TEST_FILE = """\
+A first paragraph that says what this page is for, in one plain sentence or two.
+
+Setext section
+--------------------------------------------------
+
+Text under a Setext heading underlined with fifty dashes.
+
+Another Setext section
+======================
+
+- - - - - - - - - - - - - - - - - - - - - - - - - -
+
+* * * * * * * * * * * * * * * * * * * * * * * *
+
+___________________________________________________
+
+| Medicine | Dose | When |
+|-----------------------------|------------------|---------------------|
+| Sertraline | 50 mg | morning |
+| Melatonin | 3 mg | bedtime |
+
+1. First step
+   - a detail
+     - a finer detail
+     - another one
+   - back up
+2. Second step
+   1. numbered inside
+      1. and inside again
+
+```
+--------------------------------------------------
+> > > > > > > > > > > > > > > > > > > > > > > > code is not nesting
+```
+
+    ----------------------------------------------------------------
+    indented code
+
+> A quote with a list:
+>
+> - one
+>   - two
+>     - three
+
+Here is a footnote.[^note]
+
+[^note]: The note's text.
+
+    - and a list inside the note
+
+Term
+:   Its definition, with a list:
+
+    - item
+
+----------------------------------------------------------------------
+
+The end.
+"""
+
+
+def test_valid_markdown_builds(project: Project) -> None:
+    project.article(
+        "setext", "Some opening text for the reader.\n\nA Setext heading\n" + "-" * 30 + "\n\nMore text."
+    )
+    project.article("markdown-test", MARKDOWN_TEST_FILE)
+    result = project.run("all", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "Error" not in result.stderr
+    text = project.out("setext", ".txt").read_text(encoding="utf-8")
+    assert "A Setext heading" in text and "-" * 30 not in text
+    text = project.out("markdown-test", ".txt").read_text(encoding="utf-8")
+    for words in (
+        "Setext section",
+        "Another Setext section",
+        "Sertraline",
+        "a finer detail",
+        "and inside again",
+    ):
+        assert words in text, words
+    document = docx.Document(io.BytesIO(project.out("setext", ".docx").read_bytes()))
+    assert [p.style.name for p in document.paragraphs if p.text == "A Setext heading"] == ["Heading 2"]
+
+
+DEEP = {
+    # (body, 1-based line of the body that goes past 20)
+    "indented-list": ("".join("  " * i + "- x\n" for i in range(25)), 21),
+    "ordered-list": ("".join("   " * i + "1. x\n" for i in range(21)), 21),
+    "list-markers": ("text\n\n" + "- " * 21 + "x\n", 3),
+    "quotes": ("text\n\n" + ">" * 21 + " x\n", 3),
+    "quotes-and-lists": ("text\n\n" + "> - " * 11 + "x\n", 3),
+    "in-a-footnote": ("text[^1]\n\n[^1]: Note.\n\n    " + "> " * 21 + "x\n", 5),
+    "in-a-definition": ("Term\n:   Definition.\n\n    " + "> " * 20 + "x\n", 4),
+}
+
+
+def test_deep_lists_and_quotes_are_refused_at_their_line(project: Project) -> None:
+    project.article("twenty-deep", "".join("  " * i + "- x\n" for i in range(20)))
+    for slug, (body, _line) in DEEP.items():
+        project.article(slug, body)
+    result = project.run("text", "--jobs", "1")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    for slug, (_body, line) in DEEP.items():
+        # project.article puts the body after 6 lines of front matter.
+        expected = f"Error: source: source/{slug}.md:{6 + line}: too complex: lists or quotes nested more than 20 deep"
+        assert expected in result.stderr, (slug, result.stderr)
+    assert project.out("twenty-deep", ".txt").is_file()
