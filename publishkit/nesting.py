@@ -45,13 +45,15 @@ def first_too_deep(text: str, limit: int) -> int | None:
     md = _parser(limit)
     tokens: list[Token] = []
     md.block.parse(text, md, {}, tokens)
+    # Where the parser stopped at its cap (only with a limit near 100) it could not see deeper.
+    cap = md.options["maxNesting"] - 1
     depth = 0
     for token in tokens:
         if token.type in _OPEN:
             depth += 1
-            if depth > limit:
-                return token.map[0] if token.map else 0
-        elif token.type in _CLOSE:
+        if (token.type in _OPEN and depth > limit) or token.level >= cap:
+            return token.map[0] if token.map else 0
+        if token.type in _CLOSE:
             depth -= 1
     return None
 

@@ -371,3 +371,20 @@ def test_deep_lists_and_quotes_are_refused_at_their_line(project: Project) -> No
         expected = f"Error: source: source/{slug}.md:{6 + line}: too complex: lists or quotes nested more than 20 deep"
         assert expected in result.stderr, (slug, result.stderr)
     assert project.out("twenty-deep", ".txt").is_file()
+
+
+def test_nesting_past_what_the_parser_measures_is_refused(project: Project) -> None:
+    # With a limit near 100 the parser stops at its own cap; what it cannot see is refused too.
+    py = project.root / "pyproject.toml"
+    py.write_text(
+        py.read_text(encoding="utf-8") + "\n[tool.publish.limits]\nmax_nesting = 150\n", encoding="utf-8"
+    )
+    project.article("deep", "".join("  " * i + "- x\n" for i in range(400)))
+    project.article("sixty", "".join("  " * i + "- x\n" for i in range(60)))
+    result = project.run("text", "--jobs", "1")
+    assert result.returncode == 1
+    assert (
+        "Error: source: source/deep.md:105: too complex: lists or quotes nested more than 150 deep"
+        in result.stderr
+    )
+    assert project.out("sixty", ".txt").is_file()
