@@ -13,6 +13,7 @@ from typing import Any
 from .config import Limits
 from .errors import PublishError, SourceError
 from .fsutil import TooLarge, UnsafePath, read_beneath
+from .nesting import first_too_deep
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
@@ -110,16 +111,13 @@ def decode_strict(raw: bytes, path: Path) -> str:
 
 def check_limits(text: str, path: Path, limits: Limits, first_line: int = 1) -> None:
     """Refuse input that would make pandoc slow before it ever sees it."""
-    nest_re = re.compile(r"^((?:[ \t]*(?:[-*+>]|\d{1,9}[.)])[ \t]*)+)", re.M)
-    for m in nest_re.finditer(text):
-        depth = len(re.findall(r"[-*+>]|\d{1,9}[.)]", m.group(1)))
-        indent = len(m.group(1).expandtabs(4)) // 2
-        if max(depth, indent // 2) > limits.max_nesting:
-            raise SourceError(
-                f"too complex: lists or quotes nested more than {limits.max_nesting} deep",
-                path=path,
-                line=first_line + text.count("\n", 0, m.start()),
-            )
+    deep = first_too_deep(text, limits.max_nesting)
+    if deep is not None:
+        raise SourceError(
+            f"too complex: lists or quotes nested more than {limits.max_nesting} deep",
+            path=path,
+            line=first_line + deep,
+        )
     run = re.search(r"[\[\]]{" + str(limits.max_bracket_run + 1) + ",}", text)
     if run:
         raise SourceError(
@@ -181,7 +179,9 @@ def _show(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a table"
-    return repr(value)
+    shown = repr(value)
+    # An error is one line a person reads; a 100 KB value would bury it.
+    return shown if len(shown) <= 60 else shown[:56] + "...'"
 
 
 def _list(doc: YamlDoc, path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -203,7 +203,7 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
     for key in data:
         if key not in FIELDS:
             raise SourceError(
-                f"unknown key '{key}'. Valid keys: {', '.join(FIELDS)}",
+                f"unknown key '{str(key)[:60]}'. Valid keys: {', '.join(FIELDS)}",
                 path=path,
                 line=doc.line_of(str(key)),
             )
@@ -230,7 +230,7 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
         audience = _text(doc, path, "audience", data["audience"])
         if audience not in AUDIENCES:
             raise SourceError(
-                f"'audience' must be one of {', '.join(AUDIENCES)}, got '{audience}'",
+                f"'audience' must be one of {', '.join(AUDIENCES)}, got {_show(audience)}",
                 path=path,
                 line=doc.line_of("audience"),
             )
@@ -239,7 +239,7 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
         lang = _text(doc, path, "language", data["language"])
         if not LANG_RE.match(lang):
             raise SourceError(
-                f"'language' must be a language tag such as en, en-US or es, got '{lang}'",
+                f"'language' must be a language tag such as en, en-US or es, got {_show(lang)}",
                 path=path,
                 line=doc.line_of("language"),
             )
@@ -258,7 +258,8 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
         for key in email:
             if key not in EMAIL_FIELDS:
                 raise SourceError(
-                    f"unknown key 'email.{key}'. Valid keys: {', '.join('email.' + k for k in EMAIL_FIELDS)}",
+                    f"unknown key 'email.{str(key)[:60]}'. "
+                    f"Valid keys: {', '.join('email.' + k for k in EMAIL_FIELDS)}",
                     path=path,
                     line=doc.line_of("email", str(key)),
                 )

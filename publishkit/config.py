@@ -168,6 +168,10 @@ def load_settings(root: Path) -> Settings:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    except (RecursionError, ValueError) as exc:
+        # tomllib recurses into nested arrays and tables; Python refuses ints of 4,300+ digits.
+        what = "nested too deep" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise ConfigError(f"not valid TOML: {what}", path=path) from None
     section = data.get("tool", {}).get("publish", {})
     errors: list[str] = []
     built: Settings = _build(Settings, section, "tool.publish", errors)

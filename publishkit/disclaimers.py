@@ -54,7 +54,7 @@ class Registry:
         unknown = sorted(requested - set(self.ids))
         if unknown:
             raise RegistryError(
-                f"unknown disclaimer id '{unknown[0]}'. Known ids: {', '.join(self.ids)}",
+                f"unknown disclaimer id '{unknown[0][:60]}'. Known ids: {', '.join(self.ids)}",
                 path=article.path,
                 line=_line_of_key(article, "disclaimers"),
             )

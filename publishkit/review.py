@@ -13,9 +13,15 @@ MARK = "Review overdue"
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later; the 31st becomes the last day of a shorter month."""
+    """The same day ``months`` later; the 31st becomes the last day of a shorter month.
+
+    Past the last day Python can hold (9999-12-31) it stays there: a review date near the
+    end of the calendar is a date in the future, which the checks report with its line.
+    """
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

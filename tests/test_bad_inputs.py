@@ -36,7 +36,7 @@ ERRORS = {
     "image-absolute": "Error: source: source/image-absolute.md:7: image '/etc/hostname' is outside source/assets/",
     "crlf-title": "Error: source: source/crlf-title.md:2: 'title' contains the control character U+000D",
     "remote-image": "Error: source: source/remote-image.md:7: image 'http://127.0.0.1:",
-    "deep-list": "Error: source: source/deep-list.md:",
+    "deep-list": "Error: source: source/deep-list.md:27: too complex: lists or quotes nested more than 20 deep",
     "brackets": "Error: source: source/brackets.md:7: too complex: a run of more than 200 brackets",
     "huge": "Error: source: source/huge.md: too large: 10,485,",
     "huge-sparse": "Error: source: source/huge-sparse.md: too large: 3,221,225,472 bytes; the limit is 1,000,000",
@@ -54,6 +54,12 @@ ERRORS = {
     ),
     "deep-emphasis": "Error: check: source/deep-emphasis.md:7: too complex: formatting or ::: blocks nested too deeply",
     "deep-divs": "Error: check: source/deep-divs.md:92: too complex: formatting or ::: blocks nested too deeply",
+    "fm-big-int": "Error: source: source/fm-big-int.md:5: a number of 5,000 characters is too long (at most 100)",
+    "fm-deep-nesting": "Error: source: source/fm-deep-nesting.md:5: too complex: lists or tables nested more than 20 deep",
+    "fm-uffff": "Error: source: source/fm-uffff.md:2: the character U+FFFF at column 25 cannot be used in YAML",
+    "fm-surrogate-escape": "Error: source: source/fm-surrogate-escape.md:2: the character U+D83D cannot be used "
+    "in YAML, not even as an escape; remove it",
+    "fm-reviewed-9999": "Error: check: source/fm-reviewed-9999.md:4: reviewed date 9999-12-31 is in the future",
 }
 CLEAN = (
     "script",
@@ -148,7 +154,8 @@ def corpus_run(
         (proj.source / "remote-image.md").write_text(
             _front("Remote") + f"![tracker](http://127.0.0.1:{listener.port}/pixel.png)\n", encoding="utf-8"
         )
-        deep = "".join("  " * i + "- x\n" for i in range(1000))
+        # Under the size limit, so that it is the nesting that is refused (at its 21st level).
+        deep = "".join("  " * i + "- x\n" for i in range(300))
         (proj.source / "deep-list.md").write_text(_front("Deep") + deep, encoding="utf-8")
         (proj.source / "brackets.md").write_text(_front("Brackets") + "[" * 20000 + "\n", encoding="utf-8")
         (proj.source / "huge.md").write_text(_front("Huge") + ("word " * 2_097_152), encoding="utf-8")
@@ -173,6 +180,7 @@ def test_corpus_build_is_bounded_and_fails_cleanly(
     for slug in GOOD:
         for renderer in REGISTRY.values():
             assert proj.out(slug, renderer.suffix).is_file(), (slug, renderer.name)
+    assert (proj.build / "manifest.json").is_file()
     assert not Path("/tmp/publishkit-pwned").exists()
 
 

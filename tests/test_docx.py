@@ -84,6 +84,24 @@ def test_properties_and_provenance(seed_build: Project, slug: str) -> None:
     assert lang.get(qn("w:val")) == meta.language
 
 
+def test_long_front_matter_values_fit_word_properties(project: Project) -> None:
+    """Word holds 255 characters per document property; longer values are cut there, not refused."""
+    title, summary, author = "T" * 300 + "x", "S" * 400 + "y", "A" * 256
+    tags = ", ".join(f"tag{i}" for i in range(60))
+    project.article("long", "Body text.\n", title=title, summary=summary, author=author, tags=f"[{tags}]")
+    result = project.run("docx", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    document = docx.Document(io.BytesIO(_docx(project, "long")))
+    cp = document.core_properties
+    assert cp.title == title[:254] + "\u2026"
+    assert cp.subject == summary[:254] + "\u2026"
+    assert cp.author == author[:254] + "\u2026"
+    assert len(cp.keywords) == 255 and cp.keywords.startswith("tag0, tag1, ")
+    # The document itself carries the whole title and summary.
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert title in body and summary in body
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_headers_and_footers(seed_build: Project, slug: str) -> None:
     document = docx.Document(io.BytesIO(_docx(seed_build, slug)))

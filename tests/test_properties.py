@@ -6,7 +6,7 @@ import contextlib
 import re
 import shutil
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -15,12 +15,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from publishkit import doctree
-from publishkit.article import load_article
+from publishkit.article import Article, load_article
 from publishkit.build import Task, build_chunk
+from publishkit.checks import run_checks
 from publishkit.config import Limits, load_settings
 from publishkit.disclaimers import load_registry
-from publishkit.errors import PublishError
+from publishkit.errors import PublishError, SourceError
 from publishkit.pandoc import WriteJob, read_many, write_many
+from publishkit.review import review_status
 from publishkit.sanitize import clean_html
 
 LIMITS = Limits()
@@ -370,3 +372,205 @@ def test_any_recipient_is_one_ascii_address_or_a_send_error(value: str) -> None:
         return
     assert address.isascii() and address.count("@") == 1
     assert Address(addr_spec=address).addr_spec == address
+
+
+# --- hostile front matter, written as YAML text (not via yaml.safe_dump, which is always tame) ---
+
+
+def _single_quoted(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+yaml_scalar = st.one_of(
+    st.sampled_from(
+        [
+            "1e400",
+            "1.0e400",
+            ".nan",
+            ".inf",
+            "-.inf",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "1:30:00",
+            "~",
+            "null",
+            "yes",
+            "no",
+            "9999-12-31",
+            "0001-01-01",
+            "0000-00-00",
+            "2026-02-30",
+            "2026-W01-1",
+            "20260101",
+            "!!binary aGVsbG8=",
+            "!!timestamp x",
+            "!!bool x",
+            "!!int x",
+            "0x_",
+            "0b_",
+            "._",
+            "! 12",
+            "!!set {a, b}",
+            "!!str 1",
+            "!!float x",
+            "!!python/name:os.system",
+            "&a x",
+            "*a",
+            '"\\0"',
+            '"\\r\\nBcc: x@example.org"',
+            '"=?UTF-8?Q?=0A?="',
+            "'",
+            '"',
+            "[",
+            "{",
+            "? x",
+        ]
+    ),
+    st.integers(1, 6000).map(lambda n: "9" * n),
+    st.integers(1, 3000).map(lambda n: "0x" + "f" * n),
+    st.integers(1, 3000).map(lambda n: "1" + ":59" * n),
+    st.integers(0, 0x10FFFF).map(lambda c: f'"\\U{c:08x}"'),
+    st.integers(0, 200_000).map(lambda n: "x" * n),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30).map(_single_quoted),
+)
+
+
+@st.composite
+def yaml_value(draw: st.DrawFn) -> str:
+    """A YAML value: a scalar, or one wrapped in lists and tables from 0 to 700 levels deep."""
+    value = draw(yaml_scalar)
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2, 19, 20, 21, 22, 700]))):
+        value = draw(st.sampled_from(["[{}]", "{{k: {}}}", "[x, {}]"])).format(value)
+    return value
+
+
+any_value = yaml_value()
+front_key = st.one_of(keys, st.sampled_from(["1", "true", "~", '"\\uffff"', "[a]", "'a b'", "email.subject"]))
+
+
+@st.composite
+def hostile_front(
+    draw: st.DrawFn, key: st.SearchStrategy[str] = front_key, value: st.SearchStrategy[str] = any_value
+) -> str:
+    lines = {k: f"{k}: {v}" for k, v in (("title", "T"), ("summary", "S"), ("reviewed", "2026-01-01"))}
+    for k, v in draw(st.lists(st.tuples(key, value), min_size=1, max_size=4)):
+        lines[k] = f"{k}: {v}"
+    if draw(st.booleans()):
+        lines["email"] = f"email:\n  subject: {draw(value)}"
+    return "---\n" + "\n".join(lines.values()) + "\n---\nBody text.\n"
+
+
+# Odd values that may well be valid: the outputs (email headers, Word properties, PDF metadata)
+# must take them or refuse them with our error.
+odd_text = st.one_of(
+    st.sampled_from(["1e400", ".nan", "-.inf", "0x1F", "1:30:00", "'=?x?='", "'\u202e rtl'", "'\U0001f600'"]),
+    st.integers(1, 2000).map(lambda n: "x" * n),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30).map(
+        _single_quoted
+    ),
+)
+odd_front = hostile_front(
+    st.sampled_from(["title", "summary", "author", "reviewer", "tags"]),
+    st.one_of(odd_text, st.lists(odd_text, max_size=3).map(lambda v: "[" + ", ".join(v) + "]")),
+)
+
+
+def _load_or_clear_error(path: Path) -> object:
+    """The article, or None after checking the error is ours and says where (what the CLI prints)."""
+    try:
+        return load_article(path, LIMITS)
+    except PublishError as exc:
+        assert exc.path == str(path)
+        assert isinstance(exc.line, int) and exc.line >= 1, exc
+        assert exc.message and "\n" not in exc.message and len(exc.message) < 400, exc.message
+        return None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=hostile_front())
+def test_hostile_front_matter_loads_or_names_file_and_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "article.md"
+    path.write_text(text, encoding="utf-8")
+    article = _load_or_clear_error(path)
+    if article is not None:
+        assert isinstance(article, Article)
+        review_status(article.meta.reviewed, date(2026, 11, 15), 12, 30).describe()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(odd_front, hostile_front()))
+def test_hostile_front_matter_builds_or_fails_cleanly(tmp_path: Path, text: str) -> None:
+    root = _fresh_tree(tmp_path / "p")
+    path = root / "source" / "prop.md"
+    path.write_text(text, encoding="utf-8")
+    cfg = load_settings(root)
+    registry = load_registry(root / "source" / "disclaimers.yaml")
+    article = _load_or_clear_error(path)
+    if not isinstance(article, Article):
+        return
+    try:
+        applying = registry.resolve(article)
+    except PublishError:
+        return
+    run_checks(cfg, [article], date(2026, 11, 15))
+    formats = ("text", "eml", "docx", "pdf")
+    task = Task(article, applying, formats, {f: "k" for f in formats})
+    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    for outcome in outcomes:
+        assert outcome.status in ("built", "failed")
+        if outcome.status == "failed":
+            assert isinstance(outcome.error, PublishError)
+            assert outcome.error.category != "internal", outcome.error
+
+
+# --- nesting: refused exactly when lists or quotes go past the limit, whatever surrounds them ---
+
+noise_block = st.sampled_from(
+    [
+        "A Setext heading\n" + "-" * 30,
+        "Another\n" + "=" * 40,
+        "- - - - - - - - - - - - - - - - - - - - - - - -",
+        "*" * 60,
+        "| a | b |\n|" + "-" * 40 + "|---|\n| 1 | 2 |",
+        "```\n" + "> " * 30 + "\n```",
+        "    " + "- " * 30,
+        "Some text.[^n]\n\n[^n]: A short note.",
+        "Plain paragraph with 1. and - and > inside.",
+    ]
+)
+
+
+@st.composite
+def nested_body(draw: st.DrawFn) -> tuple[str, int, int]:
+    """(body, depth, 0-based line of the first container past 20 or -1) for a random nesting."""
+    before = draw(st.lists(noise_block, max_size=4))
+    depth = draw(st.integers(1, 30))
+    lines, prefix, target = [], "", -1
+    start = sum(b.count("\n") + 2 for b in before)
+    for level in range(1, depth + 1):
+        kind = draw(st.sampled_from(["- ", "1. ", "> "]))
+        lines.append(prefix + kind + f"level {level}")
+        if level == 21:
+            target = start + len(lines) - 1
+        prefix += "> " if kind == "> " else " " * len(kind)
+    after = draw(st.lists(noise_block, max_size=3))
+    # The closing paragraph ends every list, so what follows is not read as part of the last item.
+    body = "\n\n".join([*before, "\n".join(lines), "End of the lists.", *after]) + "\n"
+    return body, depth, target
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=nested_body())
+def test_nesting_is_refused_exactly_past_the_limit(tmp_path: Path, case: tuple[str, int, int]) -> None:
+    body, depth, target = case
+    path = tmp_path / "article.md"
+    path.write_text("---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n---\n" + body, encoding="utf-8")
+    try:
+        load_article(path, LIMITS)
+    except SourceError as exc:
+        assert depth > 20, exc
+        assert exc.message == "too complex: lists or quotes nested more than 20 deep"
+        assert exc.line == 6 + target
+        return
+    assert depth <= 20
