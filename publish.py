@@ -34,6 +34,6 @@ def use_project_environment() -> None:
 if __name__ == "__main__":
     use_project_environment()
     sys.path.insert(0, str(HERE))
-    from publishkit.cli import main
+    from publishkit.cli.main import main
 
     sys.exit(main(root=HERE))

@@ -221,11 +221,11 @@ def floor_worker(root: Path, repeats: int) -> None:
     """Capture the exact handout pages the PDF renderer hands to WeasyPrint, then time WeasyPrint
     alone on them in this one warm process, with the renderer's own options and URL fetcher."""
     sys.path.insert(0, str(root))
-    from publishkit.build import build
-    from publishkit.config import load_settings
     from publishkit.errors import RenderError
-    from publishkit.renderers import REGISTRY
-    from publishkit.renderers import pdf as pdfmod
+    from publishkit.formats import REGISTRY
+    from publishkit.formats import pdf as pdfmod
+    from publishkit.model.settings import load_settings
+    from publishkit.pipeline.build import build
 
     settings = load_settings(root)
     pages: list[str] = []

@@ -8,7 +8,7 @@ import sys
 
 from conftest import EPOCH, Project
 
-from publishkit.scaffold import slugify
+from publishkit.model.scaffold import slugify
 
 CLOCK = {"SOURCE_DATE_EPOCH": EPOCH}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import Project, make_project
 
-from publishkit.renderers import REGISTRY
+from publishkit.formats import REGISTRY
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 SECRET = "SECRET-TOKEN-7f3a9c"
@@ -233,7 +233,7 @@ def test_fake_footer_is_body_text_not_the_running_footer(corpus_run: CorpusRun) 
     """The article copies the footer (disclaimer, text, page number) in the template's classes."""
     import pypdfium2 as pdfium
 
-    from publishkit.audit import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
+    from publishkit.audit.core import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
 
     proj, _result, _c, _e = corpus_run
     short = "General information only, not medical advice. Talk to your clinician."

@@ -14,16 +14,16 @@ import pytest
 import textstat
 from conftest import Project, make_project
 
-from publishkit.article import load_article
-from publishkit.audit import EXTRACTORS
-from publishkit.checks import run_checks
-from publishkit.claims import DEFAULT_IDS
-from publishkit.config import Limits, load_settings
+from publishkit.audit.core import EXTRACTORS
+from publishkit.checks.claims import DEFAULT_IDS
+from publishkit.checks.prose import read_document
+from publishkit.checks.readability import ensure_cmudict, prose_text
+from publishkit.checks.runner import run_checks
 from publishkit.errors import ConfigError
-from publishkit.pandoc import read_many
-from publishkit.prose import read_document
-from publishkit.readability import ensure_cmudict, prose_text
-from publishkit.review import add_months, review_status
+from publishkit.kit.pandoc import read_many
+from publishkit.model.article import load_article
+from publishkit.model.review import add_months, review_status
+from publishkit.model.settings import Limits, load_settings
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1793577600"}  # 2026-11-02 00:00 UTC
 TODAY = date(2026, 11, 2)

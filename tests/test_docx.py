@@ -18,14 +18,14 @@ from conftest import EPOCH, REPO, Project, make_project
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from publishkit.article import load_article
-from publishkit.audit import audit, contains, extract_docx, normalize
-from publishkit.bands import Running
-from publishkit.config import Limits
-from publishkit.context import reference_line, review_line
-from publishkit.disclaimers import load_registry
-from publishkit.docxkit import read_custom_properties
+from publishkit.audit.bands import Running
+from publishkit.audit.core import audit, contains, extract_docx, normalize
 from publishkit.errors import AuditError
+from publishkit.formats.context import reference_line, review_line
+from publishkit.kit.docxkit import read_custom_properties
+from publishkit.model.article import load_article
+from publishkit.model.registry import load_registry
+from publishkit.model.settings import Limits
 
 SLUGS = ("ketamine-neurobiology", "managing-medications", "sleep-basics")
 
@@ -343,7 +343,7 @@ def _break(data: bytes, fn) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def _audit(seed_build: Project, data: bytes) -> None:
-    from publishkit.audit import Requirement
+    from publishkit.audit.core import Requirement
 
     slug = "ketamine-neurobiology"
     article = load_article(seed_build.source / f"{slug}.md", Limits())

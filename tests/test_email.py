@@ -11,14 +11,14 @@ import pytest
 from conftest import EPOCH, Project
 from emailkit import ASSET_BASE, add_picture_article, emls, parse, parts, text_and_html
 
-from publishkit.article import load_article
-from publishkit.audit import extract_html, normalize
-from publishkit.config import Limits
-from publishkit.context import reference_line
-from publishkit.disclaimers import load_registry
+from publishkit.audit.core import extract_html, normalize
 from publishkit.errors import ConfigError, RenderError
-from publishkit.renderers.email_html import email_image_url
-from publishkit.renderers.eml import unsafe_reason
+from publishkit.formats.context import reference_line
+from publishkit.formats.email_html import email_image_url
+from publishkit.formats.eml import unsafe_reason
+from publishkit.model.article import load_article
+from publishkit.model.registry import load_registry
+from publishkit.model.settings import Limits
 
 UNSUB = "https://www.riversidemindbody.example/unsubscribe?id=*|UNIQID|*"
 ADDRESS = "1200 Harbor Street, Suite 4, Portland, OR 97201"

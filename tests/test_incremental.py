@@ -21,7 +21,7 @@ def spy(*args, **kwargs):
     calls.append(str(args[0][0]))
     return real_run(*args, **kwargs)
 subprocess.run = spy
-from publishkit.cli import main
+from publishkit.cli.main import main
 rc = main(["all", "--quiet", "--jobs", "1"], root=Path(sys.argv[1]))
 print(json.dumps({"rc": rc, "weasyprint": "weasyprint" in sys.modules, "processes": calls}))
 """

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from conftest import Project
 
-from publishkit import claims, pandoc
-from publishkit.claims import DEFAULT_CLAIMS, scan
+from publishkit.checks import claims
+from publishkit.checks.claims import DEFAULT_CLAIMS, scan
+from publishkit.kit import pandoc
 
 BAD = Path(__file__).parent / "bad_inputs"
 TOO_DEEP = (

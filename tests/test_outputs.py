@@ -8,8 +8,8 @@ import re
 import pytest
 from conftest import REPO, Project
 
-from publishkit.audit import EXTRACTORS, normalize
-from publishkit.disclaimers import load_registry
+from publishkit.audit.core import EXTRACTORS, normalize
+from publishkit.model.registry import load_registry
 
 REGISTRY = load_registry(REPO / "source" / "disclaimers.yaml")
 FULL = {d.id: d.text.replace("**", "") for d in REGISTRY.entries}

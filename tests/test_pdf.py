@@ -16,8 +16,8 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import EPOCH, Project, make_project
 
-from publishkit.audit import PDF_FOOTER_BAND, normalize
-from publishkit.disclaimers import load_registry
+from publishkit.audit.core import PDF_FOOTER_BAND, normalize
+from publishkit.model.registry import load_registry
 
 SLUGS = ("ketamine-neurobiology", "living-with-anxiety", "managing-medications", "sleep-basics")
 TITLES = {
@@ -278,7 +278,7 @@ def test_nothing_to_do_does_not_import_weasyprint(seed_build: Project) -> None:
 
 
 def test_audit_requires_page_x_of_y_in_every_pdf_footer() -> None:
-    from publishkit.audit import Extracted, Requirement, audit
+    from publishkit.audit.core import Extracted, Requirement, audit
     from publishkit.errors import AuditError
 
     req = [Requirement("a", "Full text.", "Short text.")]

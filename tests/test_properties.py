@@ -14,16 +14,16 @@ from conftest import REPO
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from publishkit import doctree
-from publishkit.article import Article, load_article
-from publishkit.build import Task, build_chunk
-from publishkit.checks import run_checks
-from publishkit.config import Limits, load_settings
-from publishkit.disclaimers import load_registry
+from publishkit.checks.runner import run_checks
 from publishkit.errors import PublishError, SourceError
-from publishkit.pandoc import WriteJob, read_many, write_many
-from publishkit.review import review_status
-from publishkit.sanitize import clean_html
+from publishkit.kit import doctree
+from publishkit.kit.pandoc import WriteJob, read_many, write_many
+from publishkit.kit.sanitize import clean_html
+from publishkit.model.article import Article, load_article
+from publishkit.model.registry import load_registry
+from publishkit.model.review import review_status
+from publishkit.model.settings import Limits, load_settings
+from publishkit.pipeline.build import Task, build_chunk
 
 LIMITS = Limits()
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
@@ -364,7 +364,7 @@ def test_any_recipient_is_one_ascii_address_or_a_send_error(value: str) -> None:
     """`send --to` once raised HeaderParseError and UnicodeEncodeError for odd addresses."""
     from email.headerregistry import Address
 
-    from publishkit.send import SendError, check_recipient
+    from publishkit.cli.send import SendError, check_recipient
 
     try:
         address = check_recipient(value)

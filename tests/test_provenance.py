@@ -10,7 +10,7 @@ import pytest
 from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import Project, make_project
 
-from publishkit.audit import Extracted, Requirement, audit
+from publishkit.audit.core import Extracted, Requirement, audit
 from publishkit.errors import AuditError
 
 EPOCH = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}

@@ -17,11 +17,11 @@ import pytest
 from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import REPO, Project, make_project
 
-from publishkit import fsutil
-from publishkit.audit import EXTRACTORS
+from publishkit.audit.core import EXTRACTORS
 from publishkit.errors import LockError
-from publishkit.fsutil import LOCK_NAME, build_lock, write_atomic
-from publishkit.renderers import REGISTRY
+from publishkit.formats import REGISTRY
+from publishkit.kit import fsutil
+from publishkit.kit.fsutil import LOCK_NAME, build_lock, write_atomic
 
 EPOCH = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
@@ -47,7 +47,7 @@ def test_second_build_waits_then_says_so(project: Project) -> None:
             sys.executable,
             "-c",
             "import sys, time; sys.path.insert(0, sys.argv[1]);"
-            "from pathlib import Path; from publishkit.fsutil import build_lock\n"
+            "from pathlib import Path; from publishkit.kit.fsutil import build_lock\n"
             "with build_lock(Path(sys.argv[2])):\n print('locked', flush=True); time.sleep(30)",
             str(REPO),
             str(project.build),
@@ -181,13 +181,13 @@ def test_stale_temp_files_are_removed_by_the_next_build(project: Project) -> Non
 
 
 # Runs publish.py's CLI in a process where the PDF time limit "expires" at a chosen point: the
-# real SIGALRM handler of publishkit.timelimit fires there, whatever the machine's load. A tiny real
+# real SIGALRM handler of publishkit.kit.timelimit fires there, whatever the machine's load. A tiny real
 # limit instead fired wherever WeasyPrint happened to be (a font fetch, under load): a flaky test.
 _EXPIRE_AT = """
 import signal, sys
 from pathlib import Path
 sys.path.insert(0, str(Path.cwd()))
-from publishkit.renderers import pdf
+from publishkit.formats import pdf
 where = sys.argv[1]
 if where == "layout":
     import weasyprint.document
@@ -208,7 +208,7 @@ else:
         fetcher.fetch = fetch
         return fetcher
     pdf.make_fetcher = make_fetcher
-from publishkit.cli import main
+from publishkit.cli.main import main
 sys.exit(main(sys.argv[2:], Path.cwd()))
 """
 

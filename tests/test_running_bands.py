@@ -7,9 +7,9 @@ import re
 import pypdfium2 as pdfium
 from conftest import Project
 
-from publishkit import doctree
-from publishkit.audit import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
-from publishkit.pandoc import read_many
+from publishkit.audit.core import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
+from publishkit.kit import doctree
+from publishkit.kit.pandoc import read_many
 
 SHORT = "General information only, not medical advice. Talk to your clinician."
 CLINIC = "Riverside Mind & Body Clinic"

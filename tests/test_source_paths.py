@@ -14,8 +14,8 @@ from conftest import EPOCH, REPO, Project
 from test_bad_inputs import SECRET, Listener, _outputs_bytes
 from test_pdf_fetch import png
 
-from publishkit.renderers import REGISTRY
-from publishkit.renderers.pdf import RefusedFetch, make_fetcher
+from publishkit.formats import REGISTRY
+from publishkit.formats.pdf import RefusedFetch, make_fetcher
 
 
 def _secret_png(where: Path) -> Path:
@@ -165,9 +165,9 @@ MEMORY_PROBE = """
 import resource, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from publishkit.article import load_article
-from publishkit.config import Limits
-from publishkit.disclaimers import load_registry
+from publishkit.model.article import load_article
+from publishkit.model.settings import Limits
+from publishkit.model.registry import load_registry
 from publishkit.errors import PublishError
 limit = 1 << 30  # 1 GiB of address space: reading a 3 GB file whole cannot happen inside it
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

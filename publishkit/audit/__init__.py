@@ -1,0 +1,1 @@
+"""The audit: independent readers per output kind and the disclaimer proof."""

@@ -1,0 +1,1 @@
+"""Content checks: readability, claims, structure and review state."""

@@ -1,0 +1,95 @@
+"""What a renderer gets: one frozen RenderContext per article, built once by the build."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment
+
+from ..kit.doctree import AST
+from ..kit.templating import long_date
+from ..model.article import Article
+from ..model.registry import Disclaimer
+from ..model.review import ReviewStatus, review_status
+from ..model.settings import Settings
+
+
+@dataclass(frozen=True)
+class Body:
+    """The article body prepared for one format: its AST and what pandoc wrote from it."""
+
+    ast: AST
+    outputs: Mapping[str, Any]  # writer name ("html5", "plain", "docx") -> str or bytes
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DisclaimerText:
+    """One applying disclaimer, ready for every kind of output."""
+
+    entry: Disclaimer
+    html: str  # the full text as an HTML fragment
+    plain: str  # the full text as plain text, wrapped at 72 columns
+    ast: list[dict[str, Any]]  # the full text as pandoc blocks (for DOCX)
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def short(self) -> str:
+        return self.entry.short
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    article: Article
+    disclaimers: tuple[DisclaimerText, ...]
+    settings: Settings
+    built_at: datetime
+    env: Environment
+    bodies: Mapping[str, Body]  # keyed by renderer name
+
+    @property
+    def review_line(self) -> str:
+        """The review line every output must carry (the audit looks for it)."""
+        return review_line(self.article)
+
+    @property
+    def review_status(self) -> ReviewStatus:
+        """Review state by the build clock; ``.overdue`` means outputs must show ``.mark``."""
+        checks = self.settings.checks
+        return review_status(
+            self.article.meta.reviewed, self.built_at.date(), checks.review_every_months, checks.due_soon_days
+        )
+
+    @property
+    def reference(self) -> str:
+        """The short provenance line printed in every output."""
+        return reference_line(self.article)
+
+    def template_vars(self) -> dict[str, Any]:
+        meta = self.article.meta
+        return {
+            "meta": meta,
+            "slug": self.article.slug,
+            "brand": self.settings.brand,
+            "disclaimers": self.disclaimers,
+            "review_line": self.review_line,
+            "review_status": self.review_status,
+            "reference": self.reference,
+            "built_at": self.built_at,
+        }
+
+
+def review_line(article: Article) -> str:
+    meta = article.meta
+    line = f"Last reviewed {long_date(meta.reviewed)}"
+    return f"{line} by {meta.reviewer}" if meta.reviewer else line
+
+
+def reference_line(article: Article) -> str:
+    return f"Ref {article.slug} · source {article.short_hash} · reviewed {article.meta.reviewed.isoformat()}"

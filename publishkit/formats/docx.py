@@ -1,0 +1,137 @@
+"""The clinic's editable Word document: pandoc writes the body, python-docx finishes it."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, ClassVar
+
+from ..errors import ConfigError
+from ..kit import doctree
+from ..kit.doctree import AST, Node
+from ..kit.docxkit import (
+    fill_footer,
+    fill_header,
+    parts_in_effect,
+    rezip,
+    set_custom_properties,
+    zip_time,
+)
+from . import Renderer
+from .context import RenderContext
+
+DISCLAIMERS_HEADING = "Important information"
+BRAND_STYLES = (
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Heading 4",
+    "Heading 5",
+    "Heading 6",
+    "Hyperlink",
+)
+HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
+
+
+def apply_brand_color(document: Any, color: str, path: Any = None) -> None:
+    """Headings and links in [tool.publish.brand] color: a new colour needs no new reference doc."""
+    from docx.shared import RGBColor
+
+    match = HEX_COLOR.match(color)
+    if not match:
+        raise ConfigError(f"[tool.publish.brand] color must be like \"#1F5F7A\", got '{color}'", path=path)
+    for name in BRAND_STYLES:
+        document.styles[name].font.color.rgb = RGBColor.from_string(match.group(1).upper())
+
+
+# Word's limit for a document property. The summary, tags and author may be longer: the
+# document shows them in full; File > Info shows them cut.
+MAX_PROPERTY = 255
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1].rstrip() + "…"
+
+
+def end_blocks(ctx: RenderContext) -> list[Node]:
+    """What closes every document: the full disclaimers, the review line and the provenance line."""
+    out: list[Node] = [doctree.header(2, DISCLAIMERS_HEADING)]
+    for d in ctx.disclaimers:
+        out.append(doctree.div(list(d.ast), custom_style="Disclaimer"))
+    out.append(doctree.div([doctree.para(ctx.review_line)], custom_style="Review Line"))
+    out.append(doctree.div([doctree.para(ctx.reference)], custom_style="Reference Line"))
+    return out
+
+
+class DocxRenderer(Renderer):
+    name: ClassVar[str] = "docx"
+    suffix: ClassVar[str] = ".docx"
+    group: ClassVar[str] = "docx"
+    pandoc: ClassVar[tuple[str, ...]] = ("docx",)
+    templates: ClassVar[tuple[str, ...]] = ("reference.docx",)
+    audit_kind: ClassVar[str] = "docx"
+    settings_sections: ClassVar[tuple[str, ...]] = ("brand",)
+
+    def reference_doc(self, settings: Any) -> str | None:
+        return str(settings.templates_dir / "reference.docx")
+
+    def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
+        meta = ctx.article.meta
+        # The title is Heading 1, so the article's own "##" sections follow as Heading 2 and the
+        # outline a screen reader announces has no skipped level.
+        start: list[Node] = [
+            doctree.header(1, meta.title),
+            doctree.div([doctree.para(meta.summary)], custom_style="Summary"),
+        ]
+        status = ctx.review_status
+        if status.overdue:
+            mark = {"t": "Strong", "c": [{"t": "Str", "c": f"{status.mark}:"}]}
+            detail = doctree.para(status.detail)["c"]
+            start.append({"t": "Para", "c": [mark, {"t": "Space"}, *detail]})
+        new = doctree.with_blocks({**ast, "blocks": start + list(ast["blocks"])}, end_blocks(ctx))
+        # Metadata comes from our validated front matter only; pandoc writes the document
+        # language into the styles (w:lang) from it. Nothing else from the body reaches meta.
+        new["meta"] = {"lang": {"t": "MetaString", "c": meta.language}}
+        return new, {}
+
+    def warm_up(self, settings: Any) -> None:
+        import docx  # noqa: F401 - python-docx's import, ahead of the first article
+
+    def render(self, ctx: RenderContext) -> bytes:
+        import docx
+
+        document = docx.Document(io.BytesIO(ctx.bodies[self.name].outputs["docx"]))
+        meta = ctx.article.meta
+        brand = ctx.settings.brand
+        shorts = [d.short for d in ctx.disclaimers]
+        apply_brand_color(document, brand.color, ctx.settings.root / "pyproject.toml")
+        for section in document.sections:
+            for header in parts_in_effect(document, section, "header"):
+                fill_header(header, brand.name, meta.title)
+            for footer in parts_in_effect(document, section, "footer"):
+                fill_footer(footer, shorts)
+
+        cp = document.core_properties
+        cp.title = _fit(meta.title)
+        cp.subject = _fit(meta.summary)
+        cp.author = _fit(meta.author or brand.name)
+        cp.last_modified_by = _fit(brand.name)
+        cp.keywords = _fit(", ".join(meta.tags))
+        cp.category = meta.audience
+        cp.language = meta.language
+        cp.comments = _fit(ctx.reference)
+        cp.created = cp.modified = ctx.built_at
+        cp.revision = 1
+        cp.version = ctx.article.short_hash
+        set_custom_properties(
+            document,
+            {
+                "Reference": ctx.reference,
+                "Source sha256": ctx.article.sha256,
+                "Reviewed": meta.reviewed.isoformat(),
+                "Disclaimers": ", ".join(d.id for d in ctx.disclaimers),
+            },
+        )
+        out = io.BytesIO()
+        document.save(out)
+        return rezip(out.getvalue(), zip_time(ctx.built_at))

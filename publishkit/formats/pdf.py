@@ -1,0 +1,235 @@
+"""PDF handout: Jinja2 page and handout.css laid out by WeasyPrint; fetches locked down."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.request import url2pathname
+
+from markupsafe import Markup
+
+from .. import __version__
+from ..errors import ConfigError, PublishError, RenderError
+from ..kit.fsutil import UnsafePath, open_beneath
+from ..kit.sanitize import clean_html
+from ..kit.timelimit import time_limit
+from ..model.assets import locate_image
+from . import Renderer
+from .context import RenderContext
+
+PDF_VARIANT = "pdf/ua-1"
+FETCH_TIMEOUT = 10.0  # seconds for any one file the handout reads
+_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+# One warm WeasyPrint state per process: font setup is the slow part of the first render.
+_FONT_CONFIGS: dict[Path, Any] = {}
+
+
+class RefusedFetch(Exception):
+    """Raised by the fetcher for a URL outside what the handout may read."""
+
+
+def _beneath(path: Path, roots: tuple[Path, ...]) -> tuple[Path, list[str]] | None:
+    """(root, names below it) for an absolute ``path`` inside one of ``roots``, else None."""
+    for root in roots:
+        real = root.parent.resolve() / root.name  # the root itself is opened without following
+        if path.is_absolute() and path.parts[: len(real.parts)] == real.parts:
+            return real, list(path.parts[len(real.parts) :])
+    return None
+
+
+def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
+    """A WeasyPrint URLFetcher that reads only files under ``allowed`` and ``data:`` URLs.
+
+    A file is read only at its real path under a real root: every name from the root down is opened
+    without following symlinks (the root included), and ``..`` is refused. Everything else (http,
+    https, ftp, other files, anything that would redirect) is refused, and because
+    ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    roots = tuple(allowed)
+
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(
+                timeout=timeout,
+                allowed_protocols={"file", "data"},
+                allow_redirects=False,
+                fail_on_errors=True,
+            )
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:")))
+                found = _beneath(path, roots)
+                if found is not None:
+                    root, parts = found
+                    try:
+                        fd = open_beneath(root.parent, [root.name, *parts])
+                    except UnsafePath:
+                        fd = -1
+                    if fd >= 0:
+                        with os.fdopen(fd, "rb") as fh:
+                            data = fh.read()
+                        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
+            self.refused.append(url)
+            raise RefusedFetch(url)
+
+    return AssetFetcher()
+
+
+def _font_config(templates_dir: Path) -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    key = templates_dir.resolve()
+    if key not in _FONT_CONFIGS:
+        _FONT_CONFIGS[key] = FontConfiguration()
+    return _FONT_CONFIGS[key]
+
+
+def _mix(color: str, other: str, amount: float) -> str:
+    """``color`` moved ``amount`` (0..1) of the way to ``other``: tints and shades of the brand."""
+    a, b = (_rgb(color), _rgb(other))
+    return "#" + "".join(f"{round(x + (y - x) * amount):02X}" for x, y in zip(a, b, strict=True))
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    h = color.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def brand_css(color: str, pyproject: Path) -> str:
+    if not _COLOR_RE.match(color):
+        raise ConfigError(
+            f"[tool.publish.brand] color must be a hex colour like \"#1F5F7A\", got '{color}'",
+            path=pyproject,
+        )
+    return (
+        f":root {{ --brand: {color}; --brand-dark: {_mix(color, '#000000', 0.25)}; "
+        f"--brand-tint: {_mix(color, '#FFFFFF', 0.9)}; }}"
+    )
+
+
+def logo_uri(ctx: RenderContext) -> str:
+    """The brand logo as a file URI, only if it is a real file in source/assets/ (no symlinks)."""
+    logo = ctx.settings.brand.logo
+    if not logo:
+        return ""
+    try:
+        path = locate_image(
+            f"assets/{logo}",
+            ctx.settings.assets_dir,
+            path=ctx.settings.root / "pyproject.toml",
+            line=0,
+            error=ConfigError,
+        )
+    except ConfigError as exc:
+        # The image check's wording, about the setting instead of an article's image.
+        what = exc.message.replace(f"image 'assets/{logo}'", f"[tool.publish.brand] logo '{logo}'", 1)
+        raise ConfigError(
+            f'{what} (e.g. logo = "logo.png" for source/assets/logo.png)', path=exc.path
+        ) from None
+    return path.as_uri()
+
+
+def pdf_identifier(ctx: RenderContext) -> bytes:
+    """A pinned /ID from the inputs and the build clock, so the same build gives the same bytes."""
+    seed = f"{ctx.reference}|{ctx.built_at.isoformat()}|{ctx.settings.pdf.large_print}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
+
+
+def handout_html(ctx: RenderContext, body_html: str) -> str:
+    """The complete handout page that WeasyPrint lays out."""
+    settings = ctx.settings
+    brand = settings.brand
+    css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
+    css += "\n" + brand_css(brand.color, settings.root / "pyproject.toml")
+    contact = [x for x in (brand.address, brand.phone, brand.website.removeprefix("https://")) if x]
+    return ctx.env.get_template("handout.html.j2").render(
+        **ctx.template_vars(),
+        body=Markup(clean_html(body_html, allow_relative=True)),
+        disclaimer_html=[Markup(clean_html(d.html, allow_relative=True)) for d in ctx.disclaimers],
+        css=Markup(css),
+        page_size=settings.pdf.page_size,
+        large_print=settings.pdf.large_print,
+        logo_src=logo_uri(ctx),
+        contact=contact,
+        version=__version__,
+        built_iso=ctx.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+class PdfRenderer(Renderer):
+    name: ClassVar[str] = "pdf"
+    suffix: ClassVar[str] = ".pdf"
+    group: ClassVar[str] = "pdf"
+    pandoc: ClassVar[tuple[str, ...]] = ("html5",)
+    templates: ClassVar[tuple[str, ...]] = ("handout.html.j2", "handout.css")
+    audit_kind: ClassVar[str] = "pdf"
+    settings_sections: ClassVar[tuple[str, ...]] = ("brand", "pdf")
+    uses_fonts: ClassVar[bool] = True
+
+    def warm_up(self, settings: Any) -> None:
+        """Import WeasyPrint and load the handout's fonts with a one-line page: the first handout
+        in a process would otherwise pay for both (about a second)."""
+        import weasyprint
+
+        css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
+        css += "\n" + brand_css(settings.brand.color, settings.root / "pyproject.toml")
+        page = f"<html><head><style>{css}</style></head><body><p>a <b>b</b> <i>c</i></p></body></html>"
+        weasyprint.HTML(
+            string=page,
+            base_url=settings.templates_dir.resolve().as_uri() + "/",
+            url_fetcher=make_fetcher((settings.assets_dir, settings.templates_dir), settings.pdf.timeout),
+        ).write_pdf(font_config=_font_config(settings.templates_dir))
+
+    def render(self, ctx: RenderContext) -> bytes:
+        import weasyprint
+        from weasyprint.urls import FatalURLFetchingError
+
+        settings = ctx.settings
+        page = handout_html(ctx, ctx.bodies[self.name].outputs["html5"])
+        # Only local files are allowed, so a fixed short limit per file is plenty.
+        fetcher = make_fetcher((settings.assets_dir, settings.templates_dir), FETCH_TIMEOUT)
+        name = self.filename(ctx.article.slug)
+        try:
+            with time_limit(settings.pdf.timeout, "laying out the handout", name):
+                document = weasyprint.HTML(
+                    string=page,
+                    base_url=settings.templates_dir.resolve().as_uri() + "/",
+                    url_fetcher=fetcher,
+                )
+                data = document.write_pdf(
+                    pdf_variant=PDF_VARIANT,
+                    pdf_identifier=pdf_identifier(ctx),
+                    custom_metadata=True,
+                    font_config=_font_config(settings.templates_dir),
+                )
+        except FatalURLFetchingError as exc:
+            if isinstance(exc.__cause__, PublishError):  # ours, raised inside the fetcher: say it as is
+                raise exc.__cause__ from None
+            if fetcher.refused:
+                raise RenderError(
+                    f"the handout may not read '{fetcher.refused[0]}': only files in "
+                    "source/assets/ and templates/ and data: URLs are allowed "
+                    "(no http, https or other files)",
+                    path=self.filename(ctx.article.slug),
+                ) from None
+            raise RenderError(
+                f"could not read a file for the handout: {exc}",
+                path=self.filename(ctx.article.slug),
+            ) from None
+        if not isinstance(data, bytes):
+            raise RenderError("WeasyPrint returned no PDF", path=self.filename(ctx.article.slug))
+        return data

@@ -1,0 +1,1 @@
+"""The kit: pandoc, AST helpers, templating, sanitising, time limits and file helpers."""

@@ -1,0 +1,138 @@
+"""``publish.py new "Title"``: a new article with valid front matter and a marked skeleton to replace."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from ..cli.console import EXIT_OK
+from ..errors import SourceError
+from .article import SLUG_RE, Article
+from .settings import Settings, build_time, load_settings
+
+MAX_SLUG = 60
+# Every line of the skeleton that an author must replace carries this marker, and the content check
+# reports each one as an error, so placeholder text can never reach a patient. With the markers
+# taken out, the skeleton is plain words at about grade 4, main message first, ## sections, no
+# promises: it passes `publish.py check --strict`, so the author starts from a clean slate.
+PLACEHOLDER = "TODO:"
+PLACEHOLDER_RE = re.compile(r"\bTODO\b")
+
+BODY = """\
+TODO: Start with the main message in one to three short sentences. Say what the reader should know
+and what they should do next.
+
+## What it is
+
+TODO: Explain the topic in plain words. Keep each sentence short. Use the words your patients use
+every day.
+
+## What you can do
+
+- TODO: Write one step on each line.
+- TODO: Start each step with an action word, like "walk" or "write".
+
+## When to call us
+
+TODO: Tell the reader when to call the clinic, and how to reach us.{contact}
+"""
+
+
+PLACEHOLDER_MESSAGE = (
+    f"placeholder text from `publish.py new` ('{PLACEHOLDER}'): replace it with your own words"
+)
+
+
+def placeholders(article: Article) -> list[int]:
+    """The lines of an article that still hold the skeleton's marker. YAML comments in the front
+    matter are notes to the author that no output shows, so they may keep one."""
+    text = article.path.read_text(encoding="utf-8")
+    return [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if PLACEHOLDER_RE.search(line) and not (n < article.body_line and line.lstrip().startswith("#"))
+    ]
+
+
+def add_parser(sub: Any) -> None:
+    sp = sub.add_parser(
+        "new", help='start a new article: source/<slug>.md from a title, e.g. new "Sleep basics"'
+    )
+    sp.add_argument("title", help="the article's title, in quotes")
+    sp.add_argument("--slug", help="the file name to use (default: made from the title)")
+
+
+def slugify(title: str) -> str:
+    """'Living with Anxiety: a Guide' -> 'living-with-anxiety-a-guide' (lower-case ASCII and hyphens)."""
+    text = re.sub(r"['’]", "", unicodedata.normalize("NFKD", title))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > MAX_SLUG:  # cut at a word boundary
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
+    return slug
+
+
+def _quote(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML): colons, quotes and # stay text."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def skeleton(settings: Settings, title: str) -> str:
+    brand = settings.brand
+    lines = [
+        "---",
+        f"title: {_quote(title)}",
+        f"summary: {_quote('TODO: One or two sentences on what this article is about and who it is for.')}",
+        f"reviewed: {build_time().date().isoformat()}",
+        "# reviewer: Dana Whitfield, MD    (the clinician who reviewed it; printed on every output)",
+        f"author: {_quote(brand.name)}",
+        "audience: patients",
+        "language: en",
+        "disclaimers: []   # ids from source/disclaimers.yaml that apply only on request",
+        "tags: []",
+        "# email:",
+        "#   subject: A short subject line for the newsletter (default: the title)",
+        "---",
+        "",
+    ]
+    contact = f" Call us at {brand.phone}." if brand.phone else ""
+    return "\n".join(lines) + "\n" + BODY.format(contact=contact)
+
+
+def cmd_new(args: argparse.Namespace, root: Path) -> int:
+    settings = load_settings(root)
+    title = " ".join(args.title.split())
+    # Cs: a title that was not UTF-8 on the command line (Python keeps its bytes as surrogates).
+    if not title or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in title):
+        raise SourceError(f"the title must be text on one line, got {args.title!r}", category="new")
+    slug = args.slug if args.slug is not None else slugify(title)
+    if not SLUG_RE.match(slug):
+        what = f"--slug '{slug}' is not" if args.slug is not None else f"the title '{title}' gives no"
+        raise SourceError(
+            f"{what} valid file name: give one with --slug, in lower-case letters, digits and "
+            "hyphens, e.g. --slug sleep-basics",
+            category="new",
+        )
+    path = settings.source_dir / f"{slug}.md"
+    if not settings.source_dir.is_dir():
+        raise SourceError(f"the source folder {settings.source}/ does not exist", category="new")
+    text = skeleton(settings, title)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as fh:  # "x": never overwrite
+            fh.write(text)
+    except FileExistsError:
+        raise SourceError(
+            "already exists, so it was left as it is: edit it, or choose another title or --slug",
+            path=path,
+            category="new",
+        ) from None
+    rel = path.relative_to(root) if path.is_relative_to(root) else path
+    print(
+        f"Wrote {rel}. Replace every {PLACEHOLDER} line with your own words "
+        "(`check` reports each one until you do), then run: python publish.py all"
+    )
+    return EXIT_OK

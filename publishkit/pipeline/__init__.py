@@ -1,0 +1,1 @@
+"""The pipeline: plan, render, audit, write, manifest, verify, clean."""

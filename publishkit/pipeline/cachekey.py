@@ -1,0 +1,118 @@
+"""Cache keys: an output is rebuilt only when something it depends on changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..formats import Renderer
+from ..kit.fsutil import sha256
+from ..model.article import Article
+from ..model.registry import Disclaimer
+from ..model.settings import Settings
+from .manifest import ManifestEntry
+
+TOOL_PACKAGES = (
+    "publishkit",
+    "pypandoc-binary",
+    "weasyprint",
+    "python-docx",
+    "css-inline",
+    "nh3",
+    "Jinja2",
+)
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions from package metadata: known without importing WeasyPrint or starting pandoc."""
+    return dict(_tool_versions())
+
+
+@cache
+def _tool_versions() -> dict[str, str]:
+    # Installed versions do not change while a build runs: read the metadata once per process.
+    out = {}
+    for name in TOOL_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def intact(path: Path | None, entry: ManifestEntry) -> bool:
+    """The output is still exactly what the manifest says was built (no hand edits, no truncation)."""
+    try:
+        return path is not None and sha256(path.read_bytes()) == entry.sha256
+    except OSError:
+        return False
+
+
+def hash_files(paths: Sequence[Path]) -> str:
+    """One digest of the files' names and bytes. Remembered for as long as every file keeps its
+    size and mtime: the templates and fonts are part of every article's key, and are read once
+    per process instead of once per article."""
+    stamps = []
+    for p in sorted(paths):
+        try:
+            st = p.stat()
+            stamps.append((p, st.st_mtime_ns, st.st_size, p.is_file()))
+        except OSError:
+            stamps.append((p, 0, -1, False))
+    memo = tuple(stamps)
+    if memo not in _HASHES:
+        h = hashlib.sha256()
+        for p in sorted(paths):
+            h.update(p.name.encode())
+            h.update(p.read_bytes() if p.is_file() else b"<missing>")
+        _HASHES[memo] = h.hexdigest()
+    return _HASHES[memo]
+
+
+_HASHES: dict[tuple[tuple[Path, int, int, bool], ...], str] = {}
+
+
+def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
+    paths = [settings.templates_dir / t for t in renderer.templates]
+    fonts = settings.templates_dir / "fonts"
+    if getattr(renderer, "uses_fonts", False) and fonts.is_dir():
+        paths.extend(p for p in fonts.iterdir() if p.is_file())
+    return paths
+
+
+def _asset_paths(settings: Settings, article: Article) -> list[Path]:
+    """Assets an article may pull in: its own images (by name in the text) and the brand logo."""
+    out = []
+    # Symlinks are never read (the build refuses them): hashing one would read any file at all.
+    if settings.assets_dir.is_dir() and not settings.assets_dir.is_symlink():
+        for p in settings.assets_dir.iterdir():
+            named = f"assets/{p.name}" in article.body or p.name == settings.brand.logo
+            if named and p.is_file() and not p.is_symlink():
+                out.append(p)
+    return out
+
+
+def cache_key(
+    settings: Settings,
+    renderer: Renderer,
+    article: Article,
+    disclaimers: Sequence[Disclaimer],
+    versions: dict[str, str],
+    review: str = "",
+) -> str:
+    data: dict[str, Any] = {
+        "review": review,  # the review state changes outputs: an overdue article carries a mark
+        "format": renderer.name,
+        "source": article.sha256,
+        "disclaimers": [[d.id, d.text, d.short] for d in disclaimers],
+        "templates": hash_files(template_paths(settings, renderer)),
+        "assets": hash_files(_asset_paths(settings, article)),
+        "settings": {s: settings.section(s) for s in renderer.settings_sections},
+        "versions": versions,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

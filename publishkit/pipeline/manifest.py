@@ -1,0 +1,63 @@
+"""build/manifest.json: what was built, from what, with which disclaimers; written last."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..kit.fsutil import write_atomic
+
+MANIFEST = "manifest.json"
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str  # relative to build/
+    slug: str
+    format: str
+    sha256: str
+    bytes: int
+    disclaimers: tuple[str, ...]
+    registry_sha256: str
+    source_sha256: str
+    templates_sha256: str
+    key: str  # the cache key: rebuild when it changes
+    built_at: str
+    versions: dict[str, str] = field(default_factory=dict)
+    pages: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["disclaimers"] = list(self.disclaimers)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ManifestEntry:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        known["disclaimers"] = tuple(known.get("disclaimers", ()))
+        return cls(**known)
+
+
+def load_manifest(build_dir: Path) -> dict[tuple[str, str], ManifestEntry]:
+    """Entries by (slug, format); an unreadable manifest counts as empty (everything rebuilds)."""
+    path = build_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {(e["slug"], e["format"]): ManifestEntry.from_json(e) for e in data.get("outputs", [])}
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save_manifest(
+    build_dir: Path,
+    entries: dict[tuple[str, str], ManifestEntry],
+    built_at: str,
+    versions: dict[str, str],
+) -> None:
+    outputs = [entries[k].to_json() for k in sorted(entries)]
+    data = {"schema": SCHEMA, "built_at": built_at, "versions": versions, "outputs": outputs}
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    write_atomic(build_dir / MANIFEST, text.encode("utf-8"))

@@ -1,0 +1,92 @@
+"""`publish.py verify`: re-check build/ against the manifest and the current disclaimer registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..audit.bands import Running
+from ..audit.core import EXTRACTORS, Requirement, audit
+from ..errors import AuditError, PublishError
+from ..formats import REGISTRY
+from ..formats.context import review_line
+from ..kit import doctree
+from ..kit.fsutil import sha256
+from ..kit.pandoc import read_many
+from ..model.article import load_article
+from ..model.registry import load_registry
+from ..model.settings import Settings
+from .build import slug_of
+from .manifest import load_manifest
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+
+def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Problem]]:
+    """Return (outputs checked, problems). Nothing is written."""
+    manifest = load_manifest(settings.build_dir)
+    if not manifest:
+        raise PublishError(
+            "no build to verify: build/manifest.json is missing or unreadable; run publish.py all",
+            path=settings.build_dir / "manifest.json",
+            category="verify",
+        )
+    built = sorted({slug for slug, _fmt in manifest})
+    wanted = {slug_of(settings, arg): arg for arg in slugs}
+    for slug, arg in wanted.items():
+        if slug not in built:  # verifying nothing is no "all good"
+            raise PublishError(
+                f"no build of '{arg}' to verify. Built articles: {', '.join(built)}", category="verify"
+            )
+    registry = load_registry(settings.source_dir / "disclaimers.yaml", settings.limits.max_source_bytes)
+    entries = [e for (slug, _fmt), e in sorted(manifest.items()) if not wanted or slug in wanted]
+    parsed = read_many({d.id: d.text for d in registry.entries}, settings.limits.pandoc_timeout)
+    plain = {d.id: doctree.stringify(json.loads(parsed.values[d.id])) for d in registry.entries}
+    problems: list[Problem] = []
+    for entry in entries:
+        rel = f"{settings.build}/{entry.path}"
+        out = settings.build_dir / entry.path
+        if not out.is_file():
+            problems.append(Problem(rel, "missing: listed in the manifest but not in build/"))
+            continue
+        data = out.read_bytes()
+        if sha256(data) != entry.sha256:
+            problems.append(
+                Problem(rel, "changed since it was built (sha256 differs from build/manifest.json)")
+            )
+        source = settings.source_dir / f"{entry.slug}.md"
+        try:
+            article = load_article(source, settings.limits)
+            applying = registry.resolve(article)
+        except PublishError as exc:
+            problems.append(Problem(rel, f"its source can no longer be read: {exc.message}"))
+            continue
+        if article.sha256 != entry.source_sha256:
+            problems.append(Problem(rel, f"out of date: source/{entry.slug}.md changed since it was built"))
+        now = [d.id for d in applying]
+        if now != list(entry.disclaimers):
+            problems.append(
+                Problem(rel, f"out of date: disclaimers now {now}, built with {list(entry.disclaimers)}")
+            )
+        renderer = REGISTRY.get(entry.format)
+        if renderer is None:
+            continue
+        requirements = [Requirement(d.id, plain[d.id], d.short) for d in applying]
+        try:
+            audit(
+                renderer.filename(entry.slug),
+                EXTRACTORS[renderer.audit_kind](data),
+                requirements,
+                review_line(article),
+                running=Running(settings.brand.name, article.meta.title),
+            )
+        except AuditError as exc:
+            problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
+        except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash
+            problems.append(Problem(rel, f"cannot be read as {entry.format}: {exc}"))
+    return len(entries), problems

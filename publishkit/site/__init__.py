@@ -1,0 +1,1 @@
+"""The preview gallery (build/index.html)."""
