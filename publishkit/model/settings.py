@@ -17,20 +17,39 @@ from ..errors import ConfigError
 
 
 @dataclass(frozen=True)
+class EmailIdentity:
+    """A clinic's email identity (TEMPORARY stub until the typed settings land)."""
+
+    from_: str = ""
+    reply_to: str = ""
+    unsubscribe_url: str = ""
+
+
+@dataclass(frozen=True)
 class Brand:
+    id: str = "default"
     name: str = "Your Clinic"
     address: str = ""
     phone: str = ""
     website: str = ""
     color: str = "#1F5F7A"
     logo: str = ""  # a file under source/assets/, e.g. "logo.png"
+    registry: str = ""
+    email: EmailIdentity = field(default_factory=EmailIdentity)
 
 
 @dataclass(frozen=True)
 class PdfSettings:
     page_size: str = "letter"
     large_print: bool = False
+    editions: tuple[str, ...] = ("standard",)
     timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class DocxSettings:
+    editions: tuple[str, ...] = ("standard",)
+    page_size: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,10 +98,21 @@ class Settings:
     templates: str = "templates"
     build: str = "build"
     brand: Brand = field(default_factory=Brand)
+    brands_: dict[str, Brand] = field(default_factory=dict)
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    docx: DocxSettings = field(default_factory=DocxSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: Limits = field(default_factory=Limits)
     checks: ChecksSettings = field(default_factory=ChecksSettings)
+
+    @property
+    def brands(self) -> dict[str, Brand]:
+        default = dataclasses.replace(
+            self.brand,
+            id="default",
+            email=EmailIdentity(self.email.from_, self.email.reply_to, self.email.unsubscribe_url),
+        )
+        return {"default": default, **{k: dataclasses.replace(b, id=k) for k, b in self.brands_.items()}}
 
     @property
     def source_dir(self) -> Path:
@@ -111,7 +141,7 @@ class Settings:
 PAGE_SIZES = ("letter", "a4")
 
 # TOML keys that are not Python identifiers.
-_ALIASES = {"from": "from_"}
+_ALIASES = {"from": "from_", "brands": "brands_"}
 
 
 def _type_name(tp: Any) -> str:
@@ -136,6 +166,11 @@ def _build(cls: type, data: Any, where: str, errors: list[str]) -> Any:
         tp = hints[name]
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             kwargs[name] = _build(tp, value, f"{where}.{key}", errors)
+            continue
+        if typing.get_origin(tp) is dict:  # brands: a table of clinic tables (stub)
+            kwargs[name] = {
+                k: _build(Brand, v, f"{where}.{key}.{k}", errors) for k, v in (value or {}).items()
+            }
             continue
         if typing.get_origin(tp) is tuple:  # a TOML array; its items are checked by their owner
             if not isinstance(value, list):
