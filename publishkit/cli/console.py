@@ -68,8 +68,8 @@ def summary(report: Report, formats: Sequence[str]) -> None:
     from rich.table import Table
 
     by_slug: dict[str, dict[str, Outcome]] = {}
-    for o in report.outcomes:
-        by_slug.setdefault(o.slug, {})[o.format] = o
+    for o in report.outcomes:  # one row per article and variant (clinic, edition)
+        by_slug.setdefault(f"{o.slug} ({o.variant})" if o.variant else o.slug, {})[o.format] = o
     table = Table(title="publishkit", show_lines=False)
     table.add_column("article", no_wrap=True)
     for fmt in formats:

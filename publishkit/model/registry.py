@@ -155,3 +155,13 @@ def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Regis
             )
         )
     return Registry(path=path, entries=tuple(entries), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def overlay_registry(base: Registry, path: Path) -> Registry:
+    """TEMPORARY: a clinic's registry laid over the shared one (replaced by the typed settings work)."""
+    extra = load_registry(path)
+    replaced = {d.id: d for d in extra.entries}
+    entries = [replaced.pop(d.id, d) for d in base.entries]
+    entries += [d for d in extra.entries if d.id in replaced]
+    digest = hashlib.sha256((base.sha256 + extra.sha256).encode()).hexdigest()
+    return Registry(path=path, entries=tuple(entries), sha256=digest)
