@@ -16,11 +16,12 @@ from ..model.article import Article, load_article
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings, build_time
+from ..model.variant import Variant
 from .cachekey import cache_key, intact, tool_versions
 from .chunk import Task, build_chunk, run_chunk, warm_worker
 from .manifest import Key, ManifestEntry, load_manifest, save_manifest
 from .outcome import Outcome, Progress, Report
-from .plan import Job, Variant, configured, plan, select_brands
+from .plan import Job, configured, plan, select_brands
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -154,7 +155,7 @@ def build(
             save_manifest(settings.build_dir, entries, built_at.isoformat(), versions)
         from ..site.gallery import write_gallery  # build/index.html: every build, after the manifest
 
-        write_gallery(settings, registries[brand_ids[0]], entries, report)
+        write_gallery(settings, registries, entries, report)
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
@@ -171,7 +172,9 @@ def _key(
     brand = settings.brands[job.variant.brand]
     renderer = REGISTRY[job.format]
     disclaimers = applying[job.variant.brand]
-    return cache_key(settings, renderer, job.article, disclaimers, versions, state, brand, job.variant.edition)
+    return cache_key(
+        settings, renderer, job.article, disclaimers, versions, state, brand, job.variant.edition
+    )
 
 
 def _pending(
