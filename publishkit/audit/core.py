@@ -356,7 +356,10 @@ def check_edition(name: str, kind: str, data: bytes, edition: str) -> None:
 
 
 def _pdf_body_pt(data: bytes) -> float:
-    """The font size most characters of the PDF are set in (the body text)."""
+    """The size, in points, that most characters of the PDF are set in (the body text). PDFium
+    reports a character's font size in text space; its matrix scales that to the page."""
+    import ctypes
+
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -365,8 +368,12 @@ def _pdf_body_pt(data: bytes) -> float:
     try:
         for page in pdf:
             textpage = page.get_textpage()
+            matrix = raw.FS_MATRIX()
             for i in range(textpage.count_chars()):
-                size = round(raw.FPDFText_GetFontSize(textpage.raw, i), 1)
+                if not raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix)):
+                    continue
+                scale = (matrix.c**2 + matrix.d**2) ** 0.5
+                size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * scale, 1)
                 counts[size] = counts.get(size, 0) + 1
             textpage.close()
             page.close()
