@@ -9,15 +9,15 @@ import pytest
 from conftest import Project
 from docx.shared import RGBColor
 
-from publishkit.errors import ConfigError, RegistryError
+from publishkit.errors import ConfigError
 from publishkit.model.brands import Brand, EmailIdentity, colour_problem, email_problems
-from publishkit.model.registry import load_registry, overlay_registry
 from publishkit.model.settings import load_settings
 from publishkit.model.types import (
     Choice,
     ColourRule,
     EditionsRule,
     FileRule,
+    FolderRule,
     Invalid,
     MailboxRule,
     UnsubscribeRule,
@@ -160,10 +160,12 @@ def test_editions_and_the_older_large_print_setting(project: Project) -> None:
 
 
 def test_logo_and_registry_files_must_exist_in_their_folders(project: Project) -> None:
+    project.set_config('build = "build"', 'build = "source/out"')
     add_eastside(project, EASTSIDE.replace('color = "#7A1F3D"', 'logo = "east.png"\nregistry = "east.yaml"'))
     with pytest.raises(ConfigError) as caught:
         load_settings(project.root)
     assert caught.value.lines == (
+        "tool.publish.build: expected a folder apart from source but received: 'source/out'",
         "tool.publish.brands.eastside.logo: no file 'east.png' in source/assets/",
         "tool.publish.brands.eastside.registry: no file 'east.yaml' in source/",
     )
@@ -266,6 +268,13 @@ BAD: list[tuple[Any, Any, str]] = [
         "logo.txt",
         "expected a file ending in .png but received: 'logo.txt'",
     ),
+    (FolderRule(), "..", "expected a folder inside the project (e.g. \"build\") but received: '..'"),
+    (FolderRule(), ".", "expected a folder inside the project (e.g. \"build\") but received: '.'"),
+    (
+        FolderRule(),
+        "/tmp/out",
+        "expected a folder inside the project (e.g. \"build\") but received: '/tmp/out'",
+    ),
     (EditionsRule(), ["huge"], "expected one of: standard, large-print but received: 'huge'"),
     (EditionsRule(), [], 'expected a list of editions such as ["standard", "large-print"] but received: []'),
 ]
@@ -288,70 +297,3 @@ def test_contrast_names_the_first_pair_that_fails() -> None:
         "#FBEAEA (the pale tint of #D32F2F) on #D32F2F has a contrast of 4.28:1; "
         "text needs at least 4.5:1 (WCAG 2.x)"
     )
-
-
-# --- a clinic's own disclaimers --------------------------------------------------------------
-
-OVERLAY = """\
-- id: not-medical-advice
-  short: "Eastside: general information only."
-  text: Eastside Family Health's own wording of the general disclaimer.
-
-- id: eastside-hours
-  applies: always
-  short: "Eastside is open 8 to 8."
-  text: Eastside Family Health is open from 8 am to 8 pm every day.
-"""
-
-
-def test_an_overlay_replaces_one_wording_and_adds_one_disclaimer(project: Project) -> None:
-    base = load_registry(project.source / "disclaimers.yaml")
-    path = project.source / "disclaimers.eastside.yaml"
-    path.write_text(OVERLAY, encoding="utf-8")
-    clinic = overlay_registry(base, path)
-    assert clinic.ids == (*base.ids, "eastside-hours")
-    replaced, shared = clinic.get("not-medical-advice"), base.get("not-medical-advice")
-    assert replaced is not None and shared is not None
-    assert replaced.text == "Eastside Family Health's own wording of the general disclaimer."
-    assert (replaced.short, replaced.applies) == ("Eastside: general information only.", shared.applies)
-    assert [clinic.get(i) for i in base.ids[1:]] == [base.get(i) for i in base.ids[1:]]
-    path.write_text(OVERLAY.replace("8 to 8", "8 to 9"), encoding="utf-8")
-    assert overlay_registry(base, path).sha256 != clinic.sha256
-    shared_file = project.source / "disclaimers.yaml"
-    shared_file.write_text(shared_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert overlay_registry(load_registry(shared_file), path).sha256 not in (clinic.sha256, base.sha256)
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "message"),
-    [
-        (
-            OVERLAY.replace('  short: "Eastside is', '  shrot: "Eastside is'),
-            7,
-            "unknown key 'shrot'. Valid keys: id, text, short, applies, match",
-        ),
-        (OVERLAY.replace("  applies: always\n", ""), 5, "eastside-hours: 'applies' must be non-empty text"),
-        (OVERLAY + "- id: x\n  text: &a Hi\n  short: *a\n", 10, "YAML anchors and aliases"),
-    ],
-)
-def test_a_bad_overlay_names_its_file_and_line(project: Project, text: str, line: int, message: str) -> None:
-    path = project.source / "disclaimers.eastside.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RegistryError) as caught:
-        overlay_registry(load_registry(project.source / "disclaimers.yaml"), path)
-    assert (caught.value.path, caught.value.line) == (str(path), line)
-    assert caught.value.message.startswith(message)
-
-
-def test_a_clinic_build_carries_its_own_wording(project: Project) -> None:
-    (project.source / "disclaimers.eastside.yaml").write_text(OVERLAY, encoding="utf-8")
-    add_eastside(project, EASTSIDE.replace('color = "#7A1F3D"', 'registry = "disclaimers.eastside.yaml"'))
-    project.article("hours")
-    result = project.run("text", "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    east = (project.build / "hours" / "eastside" / "hours.txt").read_text(encoding="utf-8")
-    default = project.out("hours", ".txt").read_text(encoding="utf-8")
-    assert "own wording of the general disclaimer" in east and "open from 8 am to 8 pm" in east
-    assert "own wording" not in default and "8 am" not in default
-    assert "It is not medical advice" in " ".join(default.split())
-    assert "It is not medical advice" not in " ".join(east.split())

@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
 from ..checks.claims import DEFAULT_IDS, active_claims
@@ -20,6 +20,7 @@ from .types import (
     AtLeast,
     Choice,
     Editions,
+    Folder,
     HttpsUrl,
     Mailbox,
     PageSize,
@@ -93,9 +94,9 @@ class Limits:
 @dataclass(frozen=True)
 class Settings:
     root: Path = Path()
-    source: str = "source"
-    templates: str = "templates"
-    build: str = "build"
+    source: Folder = "source"
+    templates: Folder = "templates"
+    build: Folder = "build"
     # Every clinic by id: "default" ([tool.publish.brand]) first, then [tool.publish.brands.*].
     brands: Mapping[str, Brand] = field(default_factory=lambda: {DEFAULT: Brand()})
     pdf: PdfSettings = field(default_factory=PdfSettings)
@@ -181,8 +182,16 @@ def _editions(settings: Settings, pdf: Any, errors: list[str]) -> Settings:
 
 
 def _files(settings: Settings) -> list[str]:
-    """Each clinic's logo and registry must exist inside their folders (a link may not lead out)."""
+    """Each clinic's logo and registry must exist inside their folders (a link may not lead out);
+    build/ (which ``clean`` empties) shares no folder with the sources or the templates."""
     problems = []
+    build = PurePosixPath(settings.build)
+    for key in ("source", "templates"):
+        other = PurePosixPath(getattr(settings, key))
+        if build == other or build in other.parents or other in build.parents:
+            problems.append(
+                f"tool.publish.build: expected a folder apart from {key} {received(settings.build)}"
+            )
     for brand in settings.brands.values():
         for key, folder, name in (
             ("logo", settings.assets_dir, "source/assets"),

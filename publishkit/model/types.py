@@ -146,6 +146,19 @@ class FileRule(Rule):
         return text
 
 
+class FolderRule(Rule):
+    """A folder inside the project: ``clean`` empties build/, so it may never be the project
+    itself, a parent of it, or a place outside it."""
+
+    def check(self, value: Any) -> str:
+        what = 'a folder inside the project (e.g. "build")'
+        text = self.text(value, what)
+        path = PurePosixPath(text)
+        if not text or path.is_absolute() or "\\" in text or ".." in path.parts or path == PurePosixPath("."):
+            raise Invalid(f"expected {what} {received(text)}")
+        return text
+
+
 class EditionsRule(Rule):
     def check(self, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not value:
@@ -192,6 +205,7 @@ PageSize = Annotated[str, Choice(PAGE_SIZES)]
 AssetPath = Annotated[str, FileRule("source/assets", "logo.png", IMAGE_SUFFIXES)]
 SourceYaml = Annotated[str, FileRule("source", "disclaimers.eastside.yaml", (".yaml", ".yml"))]
 Editions = Annotated[tuple[str, ...], EditionsRule()]
+Folder = Annotated[str, FolderRule()]
 
 _PLAIN = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
 
