@@ -150,7 +150,8 @@ def load_settings(root: Path) -> Settings:
         # tomllib recurses into nested arrays and tables; Python refuses ints of 4,300+ digits.
         what = "nested too deep" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
         raise ConfigError(f"not valid TOML: {what}", path=path) from None
-    section = data.get("tool", {}).get("publish", {})
+    tool = data.get("tool", {})
+    section = tool.get("publish", {}) if isinstance(tool, dict) else tool
     errors: list[str] = []
     if not isinstance(section, dict):
         raise ConfigError(f"tool.publish: expected a table {received(section)}", path=path)
