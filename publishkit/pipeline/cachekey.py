@@ -87,6 +87,7 @@ def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
 
 
 _IDENTITY = ("from_", "reply_to", "unsubscribe_url")
+_PLAN_ONLY = ("editions", "large_print")
 
 
 def _asset_paths(settings: Settings, article: Article, brand: Brand) -> list[Path]:
@@ -114,7 +115,12 @@ def cache_key(
     """The key of one output. A variant's key holds its own clinic's details and nothing of the
     other clinics', so changing one clinic's phone number rebuilds only that clinic's outputs."""
     brand = brand or settings.brands["default"]
-    sections = {s: settings.section(s) for s in renderer.settings_sections if s != "brand"}
+    # Which editions exist is the plan's business; each output's key has its own edition below.
+    sections = {
+        s: {k: v for k, v in settings.section(s).items() if k not in _PLAN_ONLY}
+        for s in renderer.settings_sections
+        if s != "brand"
+    }
     if "email" in sections:  # the sender identity is the clinic's (in "brand" below)
         sections["email"] = {k: v for k, v in sections["email"].items() if k not in _IDENTITY}
     data: dict[str, Any] = {
