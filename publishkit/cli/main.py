@@ -18,7 +18,7 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     from ..pipeline.build import build
 
     settings = load_settings(root)
-    editions = list(args.edition or [])
+    editions = list(getattr(args, "edition", None) or [])
     if getattr(args, "large_print", False):  # short for --edition large-print
         editions.append("large-print")
     formats = list(REGISTRY) if args.command == "all" else list(GROUPS[args.command])
@@ -84,7 +84,7 @@ def _positive(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from ..formats import GROUPS
+    from ..formats import GROUPS, REGISTRY
 
     p = argparse.ArgumentParser(
         prog="publish.py",
@@ -105,17 +105,21 @@ def parser() -> argparse.ArgumentParser:
             metavar="ID",
             help="only this clinic (repeat for several; default: every clinic in pyproject.toml)",
         )
-        sp.add_argument(
-            "--edition",
-            action="append",
-            choices=("standard", "large-print"),
-            help="only this edition (repeat for several; default: the editions in pyproject.toml)",
-        )
-        sp.add_argument(
-            "--large-print",
-            action="store_true",
-            help="only the large-print edition (18 pt body text), beside the standard one",
-        )
+        names = list(REGISTRY) if word == "all" else GROUPS[word]
+        editions = sorted({e for n in names for e in REGISTRY[n].editions}, key=lambda e: e != "standard")
+        if len(editions) > 1:  # only where a format makes another edition: elsewhere it would do nothing
+            sp.add_argument(
+                "--edition",
+                action="append",
+                choices=editions,
+                help="only this edition (repeat for several; default: the editions in pyproject.toml)",
+            )
+        if "large-print" in editions:
+            sp.add_argument(
+                "--large-print",
+                action="store_true",
+                help="only the large-print edition (18 pt body text), beside the standard one",
+            )
         sp.add_argument(
             "--jobs",
             type=_positive,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from ..checks.claims import DEFAULT_IDS, active_claims
 from ..errors import ConfigError
+from ..kit.fsutil import UnsafePath, open_beneath
 from .brands import DEFAULT, Brand, EmailIdentity, key_path, load_brands
 from .types import (
     EDITIONS,
@@ -199,9 +200,20 @@ def _files(settings: Settings) -> list[str]:
             ("registry", settings.source_dir, "source"),
         ):
             value = getattr(brand, key)
-            target = (folder / value).resolve()
-            if value and (folder.resolve() not in target.parents or not target.is_file()):
-                problems.append(f"{key_path(brand.id, key)}: no file {value!r} in {name}/")
+            if not value:
+                continue
+            try:  # the same rule as every file the build reads: no symlink anywhere on the way
+                os.close(open_beneath(folder, PurePosixPath(value).parts))
+            except UnsafePath as exc:
+                where = f"{name}/{exc.name}"
+                reason = (
+                    f"no file {value!r} in {name}/"
+                    if exc.reason == "does not exist"
+                    else f"{where} {exc.reason}"
+                )
+                problems.append(f"{key_path(brand.id, key)}: {reason}")
+            except OSError:
+                problems.append(f"{key_path(brand.id, key)}: no folder {name}/ for {value!r}")
     return problems
 
 
