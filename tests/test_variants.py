@@ -246,3 +246,17 @@ def test_a_large_print_edition_with_small_text_is_refused(project: Project) -> N
         "18 pt, found 12 pt"
     ) in result.stderr
     assert not project.out("sleep-basics", ".large-print.pdf").exists()
+
+
+def test_each_clinics_colours_are_its_own_in_the_email_and_handout(catalog: Project) -> None:
+    from publishkit.model.brands import shades
+
+    east, default = shades("#7A1F3D"), shades("#1F5F7A")
+    html = (catalog.build / "sleep-basics" / "eastside" / "sleep-basics.email.html").read_text(
+        encoding="utf-8"
+    )
+    for colour in east.values():
+        assert colour in html
+    assert not any(colour in html for colour in default.values())
+    own = (catalog.build / "sleep-basics" / "sleep-basics.email.html").read_text(encoding="utf-8")
+    assert default["brand"] in own and east["brand"] not in own

@@ -17,7 +17,7 @@ from ..kit.docxkit import (
     set_custom_properties,
     zip_time,
 )
-from ..model.colour import mix
+from ..model.brands import shades
 from . import Renderer
 from .context import RenderContext
 
@@ -68,7 +68,7 @@ def _recolour_boxes(document: Any, hex_: str) -> None:
             edge.set(qn("w:color"), hex_)
             shading = ppr.find(qn("w:shd"))
             if shading is not None:
-                shading.set(qn("w:fill"), mix(f"#{hex_}", "#FFFFFF", 0.9).lstrip("#"))
+                shading.set(qn("w:fill"), shades(f"#{hex_}")["brand-tint"].lstrip("#"))
 
 
 def contact_block(ctx: RenderContext) -> Node:

@@ -14,6 +14,7 @@ from ..errors import ConfigError, RenderError, SourceError
 from ..kit import doctree
 from ..kit.doctree import AST
 from ..kit.sanitize import clean_html
+from ..model.brands import shades
 from . import Renderer
 from .context import RenderContext
 
@@ -142,12 +143,20 @@ def check_html_size(html: str, ctx: RenderContext, name: str) -> None:
         )
 
 
+def clinic_css(css: str, color: str) -> str:
+    """email.css with the clinic's colours written in: mail clients do not know CSS variables,
+    so ``var(--brand)``, ``var(--brand-dark)`` and ``var(--brand-tint)`` become the colours."""
+    for name, value in shades(color).items():
+        css = css.replace(f"var(--{name})", value)
+    return css
+
+
 def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str, str] | None = None) -> str:
     """The complete email page, CSS inlined; shared by the .email.html and the .eml renderers."""
     import css_inline  # small, but only email builds need it
 
     env = ctx.env
-    css = (ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8")
+    css = clinic_css((ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8"), ctx.brand.color)
     page = env.get_template("email.html.j2").render(
         **ctx.template_vars(),
         body=Markup(clean_html(body_html)),

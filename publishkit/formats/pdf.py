@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
-import re
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.request import url2pathname
@@ -18,13 +17,12 @@ from ..kit.fsutil import UnsafePath, open_beneath
 from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
 from ..model.assets import locate_image
-from ..model.colour import mix
+from ..model.brands import shades
 from . import Renderer
 from .context import RenderContext
 
 PDF_VARIANT = "pdf/ua-1"
 FETCH_TIMEOUT = 10.0  # seconds for any one file the handout reads
-_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 # One warm WeasyPrint state per process: font setup is the slow part of the first render.
 _FONT_CONFIGS: dict[Path, Any] = {}
@@ -97,16 +95,10 @@ def _font_config(templates_dir: Path) -> Any:
     return _FONT_CONFIGS[key]
 
 
-def brand_css(color: str, pyproject: Path) -> str:
-    if not _COLOR_RE.match(color):
-        raise ConfigError(
-            f"[tool.publish.brand] color must be a hex colour like \"#1F5F7A\", got '{color}'",
-            path=pyproject,
-        )
-    return (
-        f":root {{ --brand: {color}; --brand-dark: {mix(color, '#000000', 0.25)}; "
-        f"--brand-tint: {mix(color, '#FFFFFF', 0.9)}; }}"
-    )
+def brand_css(color: str) -> str:
+    """The clinic's colours as the CSS variables handout.css uses (checked at load: settings)."""
+    variables = "; ".join(f"--{name}: {value}" for name, value in shades(color).items())
+    return f":root {{ {variables}; }}"
 
 
 def logo_uri(ctx: RenderContext) -> str:
@@ -144,7 +136,7 @@ def handout_html(ctx: RenderContext, body_html: str) -> str:
     settings = ctx.settings
     brand = ctx.brand
     css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
-    css += "\n" + brand_css(brand.color, settings.root / "pyproject.toml")
+    css += "\n" + brand_css(brand.color)
     contact = [x for x in (brand.address, brand.phone, brand.website.removeprefix("https://")) if x]
     return ctx.env.get_template("handout.html.j2").render(
         **ctx.template_vars(),
@@ -177,7 +169,7 @@ class PdfRenderer(Renderer):
         import weasyprint
 
         css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
-        css += "\n" + brand_css(settings.brand.color, settings.root / "pyproject.toml")
+        css += "\n" + brand_css(settings.brand.color)
         page = f"<html><head><style>{css}</style></head><body><p>a <b>b</b> <i>c</i></p></body></html>"
         weasyprint.HTML(
             string=page,
