@@ -156,6 +156,11 @@ def restyle(doc) -> None:  # type: ignore[no-untyped-def]
     summary.paragraph_format.left_indent = Pt(8)
     summary.paragraph_format.right_indent = Pt(8)
 
+    # The clinic's letterhead above the title (name, address, phone, website), as on the handout.
+    contact = _paragraph_style(doc, "Clinic Contact")
+    _font(contact, 10, MUTED)
+    _spacing(contact, 0, 2, 1.15)
+
     quote = styles["Block Text"]
     _spacing(quote, 6, 10)
     quote.paragraph_format.left_indent = Inches(0.3)

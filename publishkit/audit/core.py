@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from typing import ClassVar
 
 from ..errors import AuditError
+from ..model.settings import Settings
 from .bands import Running, check_bands
 
 
@@ -297,6 +298,102 @@ EXTRACTORS: dict[str, Callable[[bytes], Extracted]] = {
 
 
 @dataclass(frozen=True)
+class ClinicFacts:
+    """What an output must show of its own clinic, and must not show of any other."""
+
+    own: tuple[tuple[str, str], ...]  # (what, text): ("name", "Eastside Clinic"), ("phone", ...)
+    others: tuple[tuple[str, str, str], ...]  # (clinic id, what, text)
+
+
+def clinic_facts(settings: Settings, brand_id: str) -> ClinicFacts:
+    """The clinic's name, postal address and phone; another clinic's are foreign unless they are
+    also part of this clinic's own details (two clinics in one building share an address)."""
+    brands = settings.brands
+    mine = brands[brand_id]
+    own = tuple((what, getattr(mine, what)) for what in CLINIC_FIELDS if getattr(mine, what).strip())
+    own_text = normalize(" | ".join(text for _w, text in own))
+    others = tuple(
+        (other.id, what, getattr(other, what))
+        for other in brands.values()
+        if other.id != brand_id
+        for what in CLINIC_FIELDS
+        if getattr(other, what).strip() and normalize(getattr(other, what)) not in own_text
+    )
+    return ClinicFacts(own, others)
+
+
+CLINIC_FIELDS = ("name", "address", "phone")
+
+
+def _audit_clinic(name: str, body: str, clinic: ClinicFacts) -> None:
+    for what, text in clinic.own:
+        if not contains(body, text):
+            raise AuditError(f"the clinic's {what} '{text}' is missing", path=name)
+    for other, what, text in clinic.others:
+        if contains(body, text):
+            raise AuditError(
+                f"shows the {what} of another clinic ('{text}' of {other}): "
+                "each clinic's outputs carry only its own details",
+                path=name,
+            )
+
+
+# The smallest body text an edition may have, read back from the output.
+MIN_BODY_PT = {"large-print": 18.0}
+
+
+def check_edition(name: str, kind: str, data: bytes, edition: str) -> None:
+    """A large-print output really has large body text: the size most of its characters have."""
+    floor = MIN_BODY_PT.get(edition)
+    if floor is None or kind not in BODY_SIZE_READERS:
+        return
+    size = BODY_SIZE_READERS[kind](data)
+    if size + 0.05 < floor:
+        raise AuditError(
+            f"the {edition} edition needs body text of at least {floor:g} pt, found {size:g} pt",
+            path=name,
+        )
+
+
+def _pdf_body_pt(data: bytes) -> float:
+    """The size, in points, that most characters of the PDF are set in (the body text). PDFium
+    reports a character's font size in text space; its matrix scales that to the page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    counts: dict[float, int] = {}
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            matrix = raw.FS_MATRIX()
+            for i in range(textpage.count_chars()):
+                if not raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix)):
+                    continue
+                scale = (matrix.c**2 + matrix.d**2) ** 0.5
+                size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * scale, 1)
+                counts[size] = counts.get(size, 0) + 1
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return max(counts, key=lambda s: counts[s]) if counts else 0.0
+
+
+def _docx_body_pt(data: bytes) -> float:
+    """The size of Word's Normal style, which body paragraphs use (or 12 pt where unset)."""
+    import docx
+
+    size = docx.Document(io.BytesIO(data)).styles["Normal"].font.size
+    return size.pt if size is not None else 12.0
+
+
+BODY_SIZE_READERS: dict[str, Callable[[bytes], float]] = {"pdf": _pdf_body_pt, "docx": _docx_body_pt}
+
+
+@dataclass(frozen=True)
 class Requirement:
     id: str
     full: str  # full approved text, as plain text
@@ -310,14 +407,17 @@ def audit(
     review_line: str,
     marks: Sequence[str] = (),
     running: Running | None = None,
+    clinic: ClinicFacts | None = None,
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
     ``marks`` are further texts the output must show, such as "Review overdue". ``running``: the
     clinic name and title the template puts in running headers and footers (paged formats)."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running)
+        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running, clinic)
     body = normalize(extracted.text)
+    if clinic is not None:
+        _audit_clinic(name, body, clinic)
     for mark in marks:
         if mark and not contains(body, mark):
             raise AuditError(f"'{mark}' mark missing: the article is past its review date", path=name)

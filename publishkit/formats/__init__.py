@@ -26,6 +26,7 @@ class Renderer:
     templates: ClassVar[tuple[str, ...]] = ()
     audit_kind: ClassVar[str]
     settings_sections: ClassVar[tuple[str, ...]] = ("brand",)
+    editions: ClassVar[tuple[str, ...]] = ("standard",)  # what it can make: large print, ...
 
     @property
     def visibility(self) -> str:

@@ -71,5 +71,5 @@ class TextRenderer(Renderer):
 
     def render(self, ctx: RenderContext) -> bytes:
         body = ctx.bodies[self.name]
-        footer = [brand_line(ctx.settings.brand)]
+        footer = [brand_line(ctx.brand)]
         return plain_document(ctx, body.outputs["plain"], list(body.extra["refs"]), footer).encode("utf-8")
