@@ -82,7 +82,11 @@ def _positive(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from ..formats import GROUPS
+    from ..formats import GROUPS, REGISTRY
+
+    def _large_print(word: str) -> bool:
+        formats = REGISTRY if word == "all" else GROUPS[word]
+        return any("large-print" in REGISTRY[f].editions for f in formats)
 
     p = argparse.ArgumentParser(
         prog="publish.py",
@@ -97,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
         sp.add_argument("--quiet", action="store_true", help="print only problems")
         sp.add_argument("--force", action="store_true", help="rebuild even what is up to date")
-        if word in ("all", "pdf"):  # the only commands that make a handout: elsewhere it would do nothing
+        if _large_print(word):  # only where a format makes that edition: elsewhere it would do nothing
             sp.add_argument(
                 "--large-print", action="store_true", help="PDF handouts in large print (18 pt body text)"
             )

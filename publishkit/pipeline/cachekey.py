@@ -78,9 +78,10 @@ _HASHES: dict[tuple[tuple[Path, int, int, bool], ...], str] = {}
 
 
 def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
+    """The files under templates/ the format declares it reads (its templates, and its fonts)."""
     paths = [settings.templates_dir / t for t in renderer.templates]
     fonts = settings.templates_dir / "fonts"
-    if getattr(renderer, "uses_fonts", False) and fonts.is_dir():
+    if renderer.fonts and fonts.is_dir():
         paths.extend(p for p in fonts.iterdir() if p.is_file())
     return paths
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..audit.bands import Running
-from ..audit.core import EXTRACTORS, Requirement, audit
+from ..audit.core import Requirement, audit
+from ..audit.readers import READERS
 from ..errors import PublishError, RegistryError, RenderError, SourceError
-from ..formats import REGISTRY
+from ..formats import REGISTRY, Need
 from ..formats.context import Body, DisclaimerText, RenderContext
 from ..kit import doctree
 from ..kit.fsutil import sha256, write_atomic
@@ -176,21 +177,9 @@ def build_chunk(
                     fmt_ast, extra = renderer.prepare_ast(doctree.for_format(ast, renderer.visibility), base)
                     extras[(art.slug, fmt)] = (fmt_ast, extra)
                     writer_asts = extra.get("writer_asts", {})  # a writer may need its own AST
-                    for writer in renderer.pandoc:
-                        out = str(tmp / f"{art.slug}.{fmt}.{writer}") if writer == "docx" else None
-                        ref = renderer.reference_doc(settings) if writer == "docx" else None
-                        writer_ast = writer_asts.get(writer, fmt_ast)
-                        if writer == "docx":  # the one writer that opens image files
-                            writer_ast = media_copies(writer_ast, settings.assets_dir, media)
-                            ref = os.path.abspath(ref) if ref else None
+                    for need in renderer.needs:
                         jobs.append(
-                            WriteJob(
-                                f"{art.slug}\x1f{fmt}\x1f{writer}",
-                                writer_ast,
-                                writer,
-                                out=out,
-                                reference_doc=ref,
-                            )
+                            _write_job(settings, tmp, media, art.slug, fmt, need, writer_asts, fmt_ast)
                         )
             except PublishError as exc:
                 failed[art.slug] = exc
@@ -227,6 +216,33 @@ def build_chunk(
     return outcomes, warnings, written.version if written else ""
 
 
+def _write_job(
+    settings: Settings,
+    tmp: Path,
+    media: Path,
+    slug: str,
+    fmt: str,
+    need: Need,
+    writer_asts: dict[str, doctree.AST],
+    fmt_ast: doctree.AST,
+) -> WriteJob:
+    """The pandoc job for one writer a format needs. A binary writer writes a file and opens the
+    images the AST names: it gets the checked copies in ``media``, never the originals."""
+    writer = need.writer
+    ast = writer_asts.get(writer, fmt_ast)
+    if not need.binary:
+        return WriteJob(f"{slug}\x1f{fmt}\x1f{writer}", ast, writer)
+    ref = os.path.abspath(settings.templates_dir / need.reference_doc) if need.reference_doc else None
+    return WriteJob(
+        f"{slug}\x1f{fmt}\x1f{writer}",
+        media_copies(ast, settings.assets_dir, media),
+        writer,
+        binary=True,
+        out=str(tmp / f"{slug}.{fmt}.{writer}"),
+        reference_doc=ref,
+    )
+
+
 def _render_one(
     settings: Settings,
     registry: Registry,
@@ -243,18 +259,20 @@ def _render_one(
     name = renderer.filename(art.slug)
     try:
         outputs: dict[str, Any] = {}
-        for writer in renderer.pandoc:
+        for need in renderer.needs:
+            writer = need.writer
             key = f"{art.slug}\x1f{fmt}\x1f{writer}"
             if key in written.stopped:  # a time limit: the article, not this output, is to blame
                 raise RenderError(written.errors[key], path=art.path)
             if key in written.errors:
                 raise RenderError(f"pandoc could not write {writer}: {written.errors[key]}", path=name)
             value = written.values[key]
-            outputs[writer] = Path(value).read_bytes() if writer == "docx" else value
+            outputs[writer] = Path(value).read_bytes() if need.binary else value
         fmt_ast, extra = extras[(art.slug, fmt)]
         ctx = replace(base, bodies={fmt: Body(ast=fmt_ast, outputs=outputs, extra=extra)})
         data = renderer.render(ctx)
-        extracted = EXTRACTORS[renderer.audit_kind](data)
+        reader = READERS[renderer.reader]
+        extracted = reader.read(data)
         requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
         running = Running(settings.brand.name, art.meta.title)
         audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running)
@@ -285,7 +303,7 @@ def _render_one(
         key=task.keys[fmt],
         built_at=built_at.isoformat(),
         versions={**versions, "pandoc": written.version},
-        pages=len(extracted.pages) if renderer.audit_kind == "pdf" else None,
+        pages=len(extracted.pages) if reader.unit == "page" else None,
     )
     return Outcome(art.slug, fmt, "built", path=rel, size=len(data), entry=entry)
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..audit.bands import Running
-from ..audit.core import EXTRACTORS, Requirement, audit
+from ..audit.core import Requirement, audit
+from ..audit.readers import READERS
 from ..errors import AuditError, PublishError
 from ..formats import REGISTRY
 from ..formats.context import review_line
@@ -80,7 +81,7 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
         try:
             audit(
                 renderer.filename(entry.slug),
-                EXTRACTORS[renderer.audit_kind](data),
+                READERS[renderer.reader].read(data),
                 requirements,
                 review_line(article),
                 running=Running(settings.brand.name, article.meta.title),

@@ -52,6 +52,11 @@ class Card:
         return entry.path if entry else ""
 
 
+def _shown_as(card: Card, preview: str) -> ManifestEntry | None:
+    """The card's first output whose format the gallery previews as ``preview`` (its declaration)."""
+    return next((e for f, e in card.outputs.items() if REGISTRY[f].preview == preview), None)
+
+
 def _thumbnails(
     settings: Settings, slug: str, entry: ManifestEntry, cache: dict[str, Any]
 ) -> tuple[list[str], bool]:
@@ -155,7 +160,7 @@ def _card(
     card.check, card.check_stale = _check_of(settings, article, checked)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    text = card.outputs.get("text")
+    text = _shown_as(card, "text")
     if text is not None:
         try:
             card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
@@ -187,11 +192,11 @@ def write_gallery(
     failures = _errors_by_slug(settings, report)
     cards = [_card(settings, registry, p, entries, checked, failures) for p in discover(settings)]
     for card in cards:
-        pdf = card.outputs.get("pdf")
-        if pdf is None:
+        paged = _shown_as(card, "pages")
+        if paged is None:
             continue
         try:
-            card.thumbs, _rendered = _thumbnails(settings, card.slug, pdf, cache)
+            card.thumbs, _rendered = _thumbnails(settings, card.slug, paged, cache)
         except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
             card.thumb_note = f"no page previews: {exc}"
     live = {c.slug for c in cards}
