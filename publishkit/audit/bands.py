@@ -80,7 +80,7 @@ def check_bands(
     """Every page's (PDF) or section's (DOCX) footer and header hold exactly what the template
     puts there: an article whose text reaches a band, or a template that adds to it, fails."""
     footers, headers = extracted.footers or (), extracted.headers
-    by_page = extracted.unit == "page"  # a PDF; else Word sections
+    by_page = extracted.unit != "section"  # a PDF's pages (also a hand-made Extracted); or Word's
     total = len(footers)
     labels = extracted.footer_labels or tuple(f"page {n}" for n in range(1, total + 1))
     shorts = [p for r in requirements for p in _piece(f"disclaimer '{r.id}'", r.short, flat)]

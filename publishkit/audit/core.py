@@ -34,9 +34,9 @@ class Extracted:
     # Formats that hold several complete documents (the .eml's text and HTML parts): each is
     # audited on its own, so a disclaimer in one part cannot stand in for the other.
     parts: tuple[tuple[str, Extracted], ...] = ()
-    # What one entry of ``footers`` and ``headers`` belongs to: "page" (numbered "Page X of Y")
-    # or "section" (DOCX). Set by the reader; only read where there are footers.
-    unit: str = "page"
+    # What one entry of ``footers`` and ``headers`` belongs to, as the reader found it: "page"
+    # (a PDF: numbered "Page X of Y") or "section" (DOCX); "" where there are no bands.
+    unit: str = ""
 
     @property
     def text(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import ClassVar
 
@@ -14,18 +14,14 @@ from .core import Extracted
 
 @dataclass(frozen=True)
 class Reader:
-    """One reading kind: how to get an output's text back, and what carries its running bands.
-
-    ``unit``: "page" (a PDF: a footer and header band on every page, numbered "Page X of Y"),
-    "section" (DOCX: the header and footer parts of every section); "" where nothing does."""
+    """One reading kind: how to get an output's text back. The Extracted it returns says what
+    carries the running bands (``unit``: a PDF's pages, a Word file's sections)."""
 
     kind: str
     extract: Callable[[bytes], Extracted]
-    unit: str = ""
 
     def read(self, data: bytes) -> Extracted:
-        extracted = self.extract(data)
-        return replace(extracted, unit=self.unit) if self.unit else extracted
+        return self.extract(data)
 
 
 READERS: dict[str, Reader] = {}
@@ -152,7 +148,9 @@ def extract_pdf(data: bytes) -> Extracted:
         meta = {k: str(v) for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
     finally:
         pdf.close()
-    return Extracted(pages=tuple(pages), footers=tuple(footers), headers=tuple(headers), meta=meta)
+    return Extracted(
+        pages=tuple(pages), footers=tuple(footers), headers=tuple(headers), meta=meta, unit="page"
+    )
 
 
 def _docx_paragraph_text(element: object) -> str:
@@ -230,6 +228,7 @@ def extract_docx(data: bytes) -> Extracted:
         footer_labels=tuple(labels),
         headers=tuple(headers),
         header_labels=tuple(header_labels),
+        unit="section",
     )
 
 
@@ -237,7 +236,7 @@ for _reader in (
     Reader("whole", extract_text),
     Reader("html", extract_html),
     Reader("parts", extract_eml),
-    Reader("pages", extract_pdf, unit="page"),
-    Reader("sections", extract_docx, unit="section"),
+    Reader("pages", extract_pdf),
+    Reader("sections", extract_docx),
 ):
     register_reader(_reader)

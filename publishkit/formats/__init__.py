@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -32,7 +33,7 @@ class Format:
     back (a kind registered in audit/readers.py: "pages", "sections", "parts", "whole", "html").
     ``settings_sections``: the [tool.publish] sections in its cache key. ``editions``: the
     editions it can make. ``group``: the CLI word that builds it. ``preview``: what the gallery
-    shows of it ("pages": page thumbnails; "text": the text itself; "": a link only).
+    shows of it ("pages": page thumbnails; "inline-text": the text itself; "": a link).
     ``media_type``: what the file is, for commands that hand it on (``send`` wants a message).
     ``prepare_ast`` may return ``extra["writer_asts"] = {writer: ast}`` when one pandoc writer
     needs its own AST (the .eml's text part numbers its links, its HTML part keeps them).
@@ -97,6 +98,17 @@ def unregister(name: str) -> None:
     GROUPS[fmt.group] = tuple(n for n in GROUPS[fmt.group] if n != name)
     if not GROUPS[fmt.group]:
         del GROUPS[fmt.group]
+
+
+def problems(settings: Any, names: Iterable[str] | None = None) -> list[str]:
+    """Every format's settings problems (``validate``), one line each, for the load-time report:
+    the formats ``names`` (default: all registered) in registry order, each line once."""
+    wanted = set(REGISTRY if names is None else names)
+    lines: list[str] = []
+    for fmt in REGISTRY.values():
+        if fmt.name in wanted:
+            lines.extend(line for line in fmt.validate(settings) if line not in lines)
+    return lines
 
 
 def find(media_type: str) -> Format | None:

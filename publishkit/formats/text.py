@@ -64,7 +64,7 @@ class TextRenderer(Format):
     needs: ClassVar[tuple[Need, ...]] = (Need("plain"),)
     templates: ClassVar[tuple[str, ...]] = ("text.txt.j2",)
     reader: ClassVar[str] = "whole"
-    preview: ClassVar[str] = "text"
+    preview: ClassVar[str] = "inline-text"
     media_type: ClassVar[str] = "text/plain"
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:

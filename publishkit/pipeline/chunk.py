@@ -271,8 +271,7 @@ def _render_one(
         fmt_ast, extra = extras[(art.slug, fmt)]
         ctx = replace(base, bodies={fmt: Body(ast=fmt_ast, outputs=outputs, extra=extra)})
         data = renderer.render(ctx)
-        reader = READERS[renderer.reader]
-        extracted = reader.read(data)
+        extracted = READERS[renderer.reader].read(data)
         requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
         running = Running(settings.brand.name, art.meta.title)
         audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running)
@@ -303,7 +302,7 @@ def _render_one(
         key=task.keys[fmt],
         built_at=built_at.isoformat(),
         versions={**versions, "pandoc": written.version},
-        pages=len(extracted.pages) if reader.unit == "page" else None,
+        pages=len(extracted.pages) if extracted.unit == "page" else None,
     )
     return Outcome(art.slug, fmt, "built", path=rel, size=len(data), entry=entry)
 

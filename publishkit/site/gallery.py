@@ -160,7 +160,7 @@ def _card(
     card.check, card.check_stale = _check_of(settings, article, checked)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    text = _shown_as(card, "text")
+    text = _shown_as(card, "inline-text")
     if text is not None:
         try:
             card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
