@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -41,9 +42,21 @@ class PublishError(Exception):
 
 
 class ConfigError(PublishError):
-    """Bad ``[tool.publish]`` settings."""
+    """Bad ``[tool.publish]`` settings. ``lines`` holds every problem found at load, one line
+    each with its key path (``tool.publish.brands.eastside.color: ...``); the CLI prints each."""
 
     category = "config"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        lines: Sequence[str] = (),
+        path: str | Path | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message, path=path, line=line)
+        self.lines: tuple[str, ...] = tuple(lines) or (message,)
 
 
 class SourceError(PublishError):

@@ -27,7 +27,7 @@ from docx.shared import Inches, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from publishkit.docxkit import rezip  # noqa: E402
+from publishkit.kit.docxkit import rezip  # noqa: E402
 
 # --- the brand: change these and re-run --------------------------------------------------------
 FONT = "Arial"  # everywhere in Word; LibreOffice uses the metric-compatible Liberation Sans
@@ -155,6 +155,11 @@ def restyle(doc) -> None:  # type: ignore[no-untyped-def]
     _set(ppr, "w:shd", val="clear", color="auto", fill=TINT)
     summary.paragraph_format.left_indent = Pt(8)
     summary.paragraph_format.right_indent = Pt(8)
+
+    # The clinic's letterhead above the title (name, address, phone, website), as on the handout.
+    contact = _paragraph_style(doc, "Clinic Contact")
+    _font(contact, 10, MUTED)
+    _spacing(contact, 0, 2, 1.15)
 
     quote = styles["Block Text"]
     _spacing(quote, 6, 10)

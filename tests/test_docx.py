@@ -149,8 +149,14 @@ def test_seed_headings_in_order(seed_build: Project) -> None:
     assert levels[0] == 1 and levels.count(1) == 1  # the title
     assert len(levels) == 8  # title, six sections, "Important information"
     assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
-    assert document.paragraphs[0].text == "Unveiling the Mysterious Neurobiology of Ketamine"
-    assert document.paragraphs[1].style.name == "Summary"
+    # The clinic's letterhead comes first, as on the handout's first page.
+    assert [p.style.name for p in document.paragraphs[:2]] == ["Clinic Contact", "Clinic Contact"]
+    assert document.paragraphs[0].text == "Riverside Mind & Body Clinic"
+    assert document.paragraphs[1].text == (
+        "1200 Harbor Street, Suite 4, Portland, OR 97201 · (503) 555-0142 · www.riversidemindbody.example"
+    )
+    assert document.paragraphs[2].text == "Unveiling the Mysterious Neurobiology of Ketamine"
+    assert document.paragraphs[3].style.name == "Summary"
 
 
 def test_tables_lists_footnotes_and_non_ascii(seed_build: Project) -> None:
@@ -442,5 +448,7 @@ def test_brand_color_reaches_headings(project: Project) -> None:
     project.set_config('color = "#8A2BE2"', 'color = "purple"')
     result = project.run("docx", "--force")
     assert result.returncode == 1
-    assert "Error: config: pyproject.toml: [tool.publish.brand] color must be like" in result.stderr
-    assert "got 'purple'" in result.stderr
+    assert result.stderr == (
+        "Error: config: pyproject.toml: tool.publish.brand.color: "
+        'expected a colour like "#1F5F7A" or "#17A" but received: \'purple\'\n'
+    )

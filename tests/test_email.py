@@ -201,23 +201,23 @@ def test_a_hostile_subject_cannot_add_a_header(project: Project, front: str, sho
         (
             'from = "',
             'from = "=?UTF-8?Q?=0A?=Bcc: x@example.org ',
-            "[tool.publish.email] from contains",
+            "tool.publish.email.from: contains an encoded-word sequence",
         ),
         (
             'reply_to = "',
             'reply_to = "care\\r\\nBcc: x@example.org ',
-            "[tool.publish.email] reply_to contains",
+            "tool.publish.email.reply_to: contains a control character (U+000D)",
         ),
         (
             'unsubscribe_url = "https://www.',
             'unsubscribe_url = "https://x.example/\\nBcc:x ',
             "unsubscribe_url",
         ),
-        ('from = "', 'from = "not an address" #', "from must be one address such as"),
+        ('from = "', 'from = "not an address" #', "tool.publish.email.from: expected one address such as"),
         (
             'unsubscribe_url = "https://www.',
             'unsubscribe_url = "javascript:alert(1)//',
-            "unsubscribe_url must be an https:// or mailto: address or an ESP merge tag",
+            "tool.publish.email.unsubscribe_url: expected an https:// or mailto: address or an ESP merge tag",
         ),
     ],
 )

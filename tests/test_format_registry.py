@@ -37,7 +37,8 @@ class SummaryFormat(Format):
         meta = ctx.article.meta
         body = ctx.bodies[self.name].outputs["markdown"].strip()
         disclaimers = [d.plain.strip() for d in self.kept(ctx)]
-        parts = [f"# {meta.title}", meta.summary, body, *disclaimers, ctx.review_line, ctx.reference]
+        clinic = " · ".join(x for x in (ctx.brand.name, ctx.brand.address, ctx.brand.phone) if x)
+        parts = [f"# {meta.title}", meta.summary, body, *disclaimers, ctx.review_line, clinic, ctx.reference]
         return ("\n\n".join(parts) + "\n").encode("utf-8")
 
     def kept(self, ctx: RenderContext) -> list[object]:
@@ -99,6 +100,7 @@ def test_a_registered_format_builds_end_to_end(project: Project, summary: Summar
     assert entry["path"] == f"{SLUG}/{SLUG}.summary.md"
     assert entry["disclaimers"] == ["not-medical-advice", "crisis-line"]
     assert entry["pages"] is None  # read whole: no pages
+    assert (entry["brand"], entry["language"], entry["edition"]) == ("default", "en", "standard")
 
     assert verify(settings) == (1, [])
     again = build(settings, [summary.name])  # its cache key comes from its declarations
@@ -171,8 +173,10 @@ def test_a_binary_writer_is_written_to_its_file_whatever_it_is(tmp_path: Path) -
 ALLOWED: dict[str, set[str]] = {
     "audit/readers.py": {"text"},  # a message's MIME parts, "text" and "HTML", in audit messages
     "model/article.py": {"email", "text"},  # the front-matter table `email:`; the type word "text"
+    "model/brands.py": {"email"},  # the clinic's own table [tool.publish.brands.<id>.email]
     "model/registry.py": {"text"},  # a disclaimer's `text:` key
-    "model/settings.py": {"text", ".pdf"},  # the type word "text"; the section [tool.publish.pdf]
+    "model/settings.py": {"pdf"},  # the section [tool.publish.pdf] (its older large_print key)
+    "model/types.py": {"text"},  # the type word "text" in settings errors
 }
 
 

@@ -243,7 +243,7 @@ def test_standard_body_text_is_12pt(seed_build: Project) -> None:
 def test_large_print_is_18pt_with_footers_on_every_page(
     large_build: Project, seed_build: Project, slug: str
 ) -> None:
-    path = pdf_path(large_build, slug)
+    path = large_build.out(slug, ".large-print.pdf")
     assert body_font_size(path) == 18.0
     footers = pages_text(path, top=PDF_FOOTER_BAND)
     assert len(footers) > len(pages_text(pdf_path(seed_build, slug))) or len(footers) > 1
@@ -252,16 +252,20 @@ def test_large_print_is_18pt_with_footers_on_every_page(
         assert f"Page {number} of {len(footers)}" in footer
 
 
-def test_large_print_setting_and_flag_change_the_cache_key(large_build: Project) -> None:
+def test_large_print_is_an_edition_beside_the_standard_one(large_build: Project) -> None:
     again = large_build.run("pdf", "sleep-basics", "--large-print", "--jobs", "1")
     assert "unchanged" in again.stdout and again.returncode == 0
+    assert not pdf_path(large_build, "sleep-basics").exists()  # only the large-print edition was asked for
     standard = large_build.run("pdf", "sleep-basics", "--jobs", "1")
     assert "built" in standard.stdout and standard.returncode == 0
     assert body_font_size(pdf_path(large_build, "sleep-basics")) == 12.0
-    large_build.set_config('page_size = "letter"', 'page_size = "letter"\nlarge_print = true')
-    setting = large_build.run("pdf", "sleep-basics", "--jobs", "1")
-    assert setting.returncode == 0, setting.stderr
-    assert body_font_size(pdf_path(large_build, "sleep-basics")) == 18.0
+    assert body_font_size(large_build.out("sleep-basics", ".large-print.pdf")) == 18.0
+    large_build.set_config(
+        'page_size = "letter"', 'page_size = "letter"\neditions = ["standard", "large-print"]'
+    )
+    both = large_build.run("pdf", "sleep-basics", "--jobs", "1")
+    assert both.returncode == 0, both.stderr
+    assert "built" not in both.stdout  # both editions are already up to date, each under its own name
 
 
 def test_nothing_to_do_does_not_import_weasyprint(seed_build: Project) -> None:

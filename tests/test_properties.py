@@ -8,6 +8,7 @@ import shutil
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from conftest import REPO
@@ -24,6 +25,7 @@ from publishkit.model.registry import load_registry
 from publishkit.model.review import review_status
 from publishkit.model.settings import Limits, load_settings
 from publishkit.pipeline.build import Task, build_chunk
+from publishkit.pipeline.plan import plan
 
 LIMITS = Limits()
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
@@ -146,8 +148,10 @@ def test_any_body_builds_with_every_disclaimer_audited_or_fails_cleanly(tmp_path
         return
     applying = registry.resolve(article)
     formats = ("text", "email")
-    task = Task(article, applying, formats, {f: "k" for f in formats})
-    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    task = _task(cfg, article, applying, formats)
+    outcomes, _warnings, _version = build_chunk(
+        cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC)
+    )
     for outcome in outcomes:
         # Built means the audit passed; failed must be one of our errors, not a crash.
         assert outcome.status in ("built", "failed")
@@ -217,8 +221,8 @@ def test_eml_subject_round_trips(tmp_path: Path, subject: str) -> None:
     cfg = load_settings(root)
     registry = load_registry(root / "source" / "disclaimers.yaml")
     article = load_article(path, cfg.limits)
-    task = Task(article, registry.resolve(article), ("eml",), {"eml": "k"})
-    outcomes, _w, _v = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    task = _task(cfg, article, registry.resolve(article), ("eml",))
+    outcomes, _w, _v = build_chunk(cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC))
     assert outcomes[0].status == "built", outcomes[0].error
     msg = email.message_from_bytes((root / "build" / "prop" / "prop.eml").read_bytes(), policy=policy.default)
     assert msg["Subject"] == article.meta.subject
@@ -301,8 +305,10 @@ def test_any_registry_text_builds_or_fails_cleanly_and_reads_nothing_outside_ass
     registry = load_registry(registry_path)
     article = load_article(path, cfg.limits)
     formats = ("docx", "text")
-    task = Task(article, registry.resolve(article), formats, {f: "k" for f in formats})
-    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    task = _task(cfg, article, registry.resolve(article), formats)
+    outcomes, _warnings, _version = build_chunk(
+        cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC)
+    )
     for outcome in outcomes:
         assert outcome.status in ("built", "failed")
         if outcome.status == "failed":
@@ -515,8 +521,10 @@ def test_hostile_front_matter_builds_or_fails_cleanly(tmp_path: Path, text: str)
         return
     run_checks(cfg, [article], date(2026, 11, 15))
     formats = ("text", "eml", "docx", "pdf")
-    task = Task(article, applying, formats, {f: "k" for f in formats})
-    outcomes, _warnings, _version = build_chunk(cfg, registry, [task], datetime(2026, 11, 15, tzinfo=UTC))
+    task = _task(cfg, article, applying, formats)
+    outcomes, _warnings, _version = build_chunk(
+        cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC)
+    )
     for outcome in outcomes:
         assert outcome.status in ("built", "failed")
         if outcome.status == "failed":
@@ -574,3 +582,9 @@ def test_nesting_is_refused_exactly_past_the_limit(tmp_path: Path, case: tuple[s
         assert exc.line == 6 + target
         return
     assert depth <= 20
+
+
+def _task(cfg: Any, article: Any, applying: Any, formats: tuple[str, ...]) -> Task:
+    """The default clinic's standard edition of ``formats``, as the planner would make it."""
+    jobs = plan(cfg, [article], formats, ["default"])
+    return Task(article, {"default": applying}, tuple((job, "k") for job in jobs))

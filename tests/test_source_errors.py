@@ -132,11 +132,10 @@ def test_unknown_config_key_lists_the_valid_ones(project: Project) -> None:
     project.set_config("[tool.publish.brand]\n", "[tool.publish.brand]\ncolour = '#000000'\n")
     result = project.run("text")
     assert result.returncode == 1
-    assert (
-        "Error: config: pyproject.toml: [tool.publish.brand] unknown key 'colour'. Valid keys:"
-        in result.stderr
+    assert result.stderr == (
+        "Error: config: pyproject.toml: tool.publish.brand: unknown key 'colour'. "
+        "Valid keys: address, color, logo, name, phone, website\n"
     )
-    assert "color" in result.stderr
 
 
 def test_usage_errors_exit_2(project: Project) -> None:

@@ -64,11 +64,9 @@ def test_symlinked_logo_is_refused(project: Project) -> None:
     result = project.run("pdf", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert (
-        "Error: config: pyproject.toml: [tool.publish.brand] logo 'logo.png': source/assets/logo.png is "
-        "a symbolic link; pictures must be real files in a real source/assets/ folder, not links to "
-        'files elsewhere (e.g. logo = "logo.png" for source/assets/logo.png)'
-    ) in result.stderr.splitlines()
+    assert result.stderr.splitlines() == [
+        "Error: config: pyproject.toml: tool.publish.brand.logo: source/assets/logo.png is a symbolic link"
+    ]
     assert not project.out("handout", ".pdf").exists()
 
 
@@ -176,7 +174,9 @@ for load in (lambda p: load_article(p, Limits()), load_registry):
         load(Path(sys.argv[2]))
     except PublishError as exc:
         print(exc.message)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM is this process's own peak: ru_maxrss would carry over the forking parent's peak (the
+# pytest worker's) across exec on Linux.
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")))
 """
 
 

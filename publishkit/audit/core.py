@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 from ..errors import AuditError
+from ..model.settings import Settings
 from .bands import Running, check_bands
 
 
@@ -90,6 +91,65 @@ def contains(haystack_normalized: str, needle: str) -> bool:
 
 
 @dataclass(frozen=True)
+class ClinicFacts:
+    """What an output must show of its own clinic, and must not show of any other."""
+
+    own: tuple[tuple[str, str], ...]  # (what, text): ("name", "Eastside Clinic"), ("phone", ...)
+    others: tuple[tuple[str, str, str], ...]  # (clinic id, what, text)
+
+
+def clinic_facts(settings: Settings, brand_id: str) -> ClinicFacts:
+    """The clinic's name, postal address and phone; another clinic's are foreign unless they are
+    also part of this clinic's own details (two clinics in one building share an address)."""
+    brands = settings.brands
+    mine = brands[brand_id]
+    own = tuple((what, getattr(mine, what)) for what in CLINIC_FIELDS if getattr(mine, what).strip())
+    own_text = normalize(" | ".join(text for _w, text in own))
+    others = tuple(
+        (other.id, what, getattr(other, what))
+        for other in brands.values()
+        if other.id != brand_id
+        for what in CLINIC_FIELDS
+        if getattr(other, what).strip() and normalize(getattr(other, what)) not in own_text
+    )
+    return ClinicFacts(own, others)
+
+
+CLINIC_FIELDS = ("name", "address", "phone")
+
+
+def _audit_clinic(name: str, body: str, clinic: ClinicFacts) -> None:
+    for what, text in clinic.own:
+        if not contains(body, text):
+            raise AuditError(f"the clinic's {what} '{text}' is missing", path=name)
+    for other, what, text in clinic.others:
+        if contains(body, text):
+            raise AuditError(
+                f"shows the {what} of another clinic ('{text}' of {other}): "
+                "each clinic's outputs carry only its own details",
+                path=name,
+            )
+
+
+# The smallest body text an edition may have, read back from the output.
+MIN_BODY_PT = {"large-print": 18.0}
+
+
+def check_edition(name: str, body_pt: Callable[[bytes], float] | None, data: bytes, edition: str) -> None:
+    """A large-print output really has large body text: the size most of its characters have,
+    as the output's reader measures it (``body_pt``; None where the reader cannot)."""
+    floor = MIN_BODY_PT.get(edition)
+    if floor is None or body_pt is None:
+        return
+    size = body_pt(data)
+    if size + 0.05 < floor:
+        raise AuditError(
+            f"the {edition} edition needs body text of at least {floor:g} pt, found {size:g} pt",
+            path=name,
+        )
+
+
+@dataclass(frozen=True)
 class Requirement:
     id: str
     full: str  # full approved text, as plain text
@@ -103,14 +163,17 @@ def audit(
     review_line: str,
     marks: Sequence[str] = (),
     running: Running | None = None,
+    clinic: ClinicFacts | None = None,
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
     ``marks`` are further texts the output must show, such as "Review overdue". ``running``: the
     clinic name and title the template puts in running headers and footers (paged formats)."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running)
+        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running, clinic)
     body = normalize(extracted.text)
+    if clinic is not None:
+        _audit_clinic(name, body, clinic)
     for mark in marks:
         if mark and not contains(body, mark):
             raise AuditError(f"'{mark}' mark missing: the article is past its review date", path=name)

@@ -19,6 +19,7 @@ class Reader:
 
     kind: str
     extract: Callable[[bytes], Extracted]
+    body_pt: Callable[[bytes], float] | None = None  # the body text's size, for editions
 
     def read(self, data: bytes) -> Extracted:
         return self.extract(data)
@@ -232,11 +233,46 @@ def extract_docx(data: bytes) -> Extracted:
     )
 
 
+def _pdf_body_pt(data: bytes) -> float:
+    """The size, in points, that most characters of the PDF are set in (the body text). PDFium
+    reports a character's font size in text space; its matrix scales that to the page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    counts: dict[float, int] = {}
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            matrix = raw.FS_MATRIX()
+            for i in range(textpage.count_chars()):
+                if not raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix)):
+                    continue
+                scale = (matrix.c**2 + matrix.d**2) ** 0.5
+                size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * scale, 1)
+                counts[size] = counts.get(size, 0) + 1
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return max(counts, key=lambda s: counts[s]) if counts else 0.0
+
+
+def _docx_body_pt(data: bytes) -> float:
+    """The size of Word's Normal style, which body paragraphs use (or 12 pt where unset)."""
+    import docx
+
+    size = docx.Document(io.BytesIO(data)).styles["Normal"].font.size
+    return size.pt if size is not None else 12.0
+
+
 for _reader in (
     Reader("whole", extract_text),
     Reader("html", extract_html),
     Reader("parts", extract_eml),
-    Reader("pages", extract_pdf),
-    Reader("sections", extract_docx),
+    Reader("pages", extract_pdf, _pdf_body_pt),
+    Reader("sections", extract_docx, _docx_body_pt),
 ):
     register_reader(_reader)

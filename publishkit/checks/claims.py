@@ -108,16 +108,16 @@ EXTRA_REASON = "on the clinic's own list of phrases to review ([tool.publish.che
 
 def _extra(item: Any, n: int) -> tuple[Claim | None, str]:
     """One ``extra_claims`` entry: a phrase, or a table with phrase/pattern and reason."""
-    where = f"[tool.publish.checks] extra_claims entry {n}"
+    where = f"tool.publish.checks.extra_claims[{n}]"
     if isinstance(item, str):
         item = {"phrase": item}
     if not isinstance(item, dict):
-        return None, f'{where} must be text or a table like {{ phrase = "...", reason = "..." }}'
+        return None, f'{where}: must be text or a table like {{ phrase = "...", reason = "..." }}'
     unknown = sorted(set(item) - {"phrase", "pattern", "reason", "id"})
     if unknown:
         return None, f"{where}: unknown key '{unknown[0]}'. Valid keys: id, pattern, phrase, reason"
     if ("phrase" in item) == ("pattern" in item):
-        return None, f"{where} needs exactly one of phrase (plain words) or pattern (a regular expression)"
+        return None, f"{where}: needs exactly one of phrase (plain words) or pattern (a regular expression)"
     for key in ("phrase", "pattern", "reason", "id"):
         if key in item and (not isinstance(item[key], str) or not item[key].strip()):
             return None, f"{where}: {key} must be non-empty text, got {item[key]!r}"
@@ -140,14 +140,14 @@ def active_claims(enabled: Sequence[str], extra: Iterable[Any]) -> tuple[tuple[C
     """The built-in claims named in ``enabled`` plus the clinic's extras; and any config problems."""
     problems: list[str] = []
     if isinstance(enabled, str) or not all(isinstance(i, str) for i in enabled):
-        problems.append("[tool.publish.checks] claims must be a list of names")
+        problems.append("tool.publish.checks.claims: must be a list of names")
         enabled = ()
     chosen = []
     for ident in enabled:
         found = next((c for c in DEFAULT_CLAIMS if c.id == ident), None)
         if found is None:
             problems.append(
-                f"[tool.publish.checks] claims: unknown name '{ident}'. Valid names: {', '.join(DEFAULT_IDS)}"
+                f"tool.publish.checks.claims: unknown name '{ident}'. Valid names: {', '.join(DEFAULT_IDS)}"
             )
         else:
             chosen.append(found)

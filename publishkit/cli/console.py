@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import PublishError
+from ..errors import ConfigError, PublishError
 
 if TYPE_CHECKING:
     from ..pipeline.outcome import Outcome, Report
@@ -27,16 +27,15 @@ def _rel(path: str | None, root: Path) -> str | None:
 
 
 def format_error(exc: PublishError, root: Path, prefix: str = "Error") -> str:
-    """``Error: <category>: <file>:<line>: <message>`` with the file relative to the project."""
+    """``Error: <category>: <file>:<line>: <message>`` with the file relative to the project;
+    a settings error with several problems is one such line per problem."""
     rel = _rel(exc.path, root)
     where = f"{rel}:{exc.line}" if rel and exc.line else rel
     if where == exc.category:  # the source/ folder as a "source" error's place: "source: source:"
         where = None
-    return (
-        f"{prefix}: {exc.category}: {where}: {exc.message}"
-        if where
-        else f"{prefix}: {exc.category}: {exc.message}"
-    )
+    head = f"{prefix}: {exc.category}: {where}: " if where else f"{prefix}: {exc.category}: "
+    messages = exc.lines if isinstance(exc, ConfigError) else (exc.message,)
+    return "\n".join(head + message for message in messages)
 
 
 def human_size(n: int) -> str:
@@ -68,8 +67,8 @@ def summary(report: Report, formats: Sequence[str]) -> None:
     from rich.table import Table
 
     by_slug: dict[str, dict[str, Outcome]] = {}
-    for o in report.outcomes:
-        by_slug.setdefault(o.slug, {})[o.format] = o
+    for o in report.outcomes:  # one row per article and variant (clinic, edition)
+        by_slug.setdefault(f"{o.slug} ({o.variant})" if o.variant else o.slug, {})[o.format] = o
     table = Table(title="publishkit", show_lines=False)
     table.add_column("article", no_wrap=True)
     for fmt in formats:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,8 +18,9 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     from ..pipeline.build import build
 
     settings = load_settings(root)
-    if getattr(args, "large_print", False):  # the flag overrides [tool.publish.pdf] large_print
-        settings = dataclasses.replace(settings, pdf=dataclasses.replace(settings.pdf, large_print=True))
+    editions = list(getattr(args, "edition", None) or [])
+    if getattr(args, "large_print", False):  # short for --edition large-print
+        editions.append("large-print")
     formats = list(REGISTRY) if args.command == "all" else list(GROUPS[args.command])
     interactive = sys.stderr.isatty() and not args.quiet
     progress_cb = None
@@ -43,6 +43,8 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
             settings,
             formats,
             args.slugs,
+            brands=args.brand or (),
+            editions=editions,
             force=args.force,
             strict=args.strict,
             jobs=args.jobs,
@@ -84,10 +86,6 @@ def _positive(value: str) -> int:
 def parser() -> argparse.ArgumentParser:
     from ..formats import GROUPS, REGISTRY
 
-    def _large_print(word: str) -> bool:
-        formats = REGISTRY if word == "all" else GROUPS[word]
-        return any("large-print" in REGISTRY[f].editions for f in formats)
-
     p = argparse.ArgumentParser(
         prog="publish.py",
         description="Publish health articles from source/ as PDF handouts, DOCX, email and plain text.",
@@ -101,9 +99,26 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
         sp.add_argument("--quiet", action="store_true", help="print only problems")
         sp.add_argument("--force", action="store_true", help="rebuild even what is up to date")
-        if _large_print(word):  # only where a format makes that edition: elsewhere it would do nothing
+        sp.add_argument(
+            "--brand",
+            action="append",
+            metavar="ID",
+            help="only this clinic (repeat for several; default: every clinic in pyproject.toml)",
+        )
+        names = list(REGISTRY) if word == "all" else GROUPS[word]
+        editions = sorted({e for n in names for e in REGISTRY[n].editions}, key=lambda e: e != "standard")
+        if len(editions) > 1:  # only where a format makes another edition: elsewhere it would do nothing
             sp.add_argument(
-                "--large-print", action="store_true", help="PDF handouts in large print (18 pt body text)"
+                "--edition",
+                action="append",
+                choices=editions,
+                help="only this edition (repeat for several; default: the editions in pyproject.toml)",
+            )
+        if "large-print" in editions:
+            sp.add_argument(
+                "--large-print",
+                action="store_true",
+                help="only the large-print edition (18 pt body text), beside the standard one",
             )
         sp.add_argument(
             "--jobs",

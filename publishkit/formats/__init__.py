@@ -47,7 +47,7 @@ class Format:
     fonts: ClassVar[bool] = False
     reader: ClassVar[str]
     settings_sections: ClassVar[tuple[str, ...]] = ("brand",)
-    editions: ClassVar[tuple[str, ...]] = ("standard",)
+    editions: ClassVar[tuple[str, ...]] = ("standard",)  # what it can make: large print, ...
     preview: ClassVar[str] = ""
     media_type: ClassVar[str] = "application/octet-stream"
 
@@ -126,7 +126,5 @@ def _register_builtin() -> None:
     for cls in (TextRenderer, EmailHtmlRenderer, EmlRenderer, PdfRenderer, DocxRenderer):
         register(cls())
 
-
-Renderer = Format  # the old name, for code written before formats declared themselves
 
 _register_builtin()

@@ -14,7 +14,8 @@ from ..kit.templating import long_date
 from ..model.article import Article
 from ..model.registry import Disclaimer
 from ..model.review import ReviewStatus, review_status
-from ..model.settings import Settings
+from ..model.settings import Brand, Settings
+from ..model.variant import Variant
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class RenderContext:
     built_at: datetime
     env: Environment
     bodies: Mapping[str, Body]  # keyed by renderer name
+    variant: Variant
+    brand: Brand  # the variant's clinic: its name, address, phone, colour, logo, email identity
 
     @property
     def review_line(self) -> str:
@@ -76,7 +79,7 @@ class RenderContext:
         return {
             "meta": meta,
             "slug": self.article.slug,
-            "brand": self.settings.brand,
+            "brand": self.brand,
             "disclaimers": self.disclaimers,
             "review_line": self.review_line,
             "review_status": self.review_status,

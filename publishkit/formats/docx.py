@@ -17,6 +17,7 @@ from ..kit.docxkit import (
     set_custom_properties,
     zip_time,
 )
+from ..model.brands import shades
 from . import Format, Need
 from .context import RenderContext
 
@@ -40,8 +41,66 @@ def apply_brand_color(document: Any, color: str, path: Any = None) -> None:
     match = HEX_COLOR.match(color)
     if not match:
         raise ConfigError(f"[tool.publish.brand] color must be like \"#1F5F7A\", got '{color}'", path=path)
+    hex_ = match.group(1).upper()
     for name in BRAND_STYLES:
-        document.styles[name].font.color.rgb = RGBColor.from_string(match.group(1).upper())
+        document.styles[name].font.color.rgb = RGBColor.from_string(hex_)
+    _recolour_boxes(document, hex_)
+
+
+# Borders and shading the reference document draws in its own brand colour: (style, border sides).
+BRAND_BOXES = (("Summary", ("left",)), ("Block Text", ("left",)), ("Heading 1", ("bottom",)))
+
+
+def _recolour_boxes(document: Any, hex_: str) -> None:
+    """The reference document's bars, rules and tint follow the clinic's colour. A document whose
+    bars already have that colour keeps its own tint (the designer's, not a computed one)."""
+    from docx.oxml.ns import qn
+
+    for name, sides in BRAND_BOXES:
+        ppr = document.styles[name].element.pPr
+        borders = ppr.find(qn("w:pBdr")) if ppr is not None else None
+        if borders is None:
+            continue
+        for side in sides:
+            edge = borders.find(qn(f"w:{side}"))
+            if edge is None or edge.get(qn("w:color"), "").upper() == hex_:
+                continue
+            edge.set(qn("w:color"), hex_)
+            shading = ppr.find(qn("w:shd"))
+            if shading is not None:
+                shading.set(qn("w:fill"), shades(f"#{hex_}")["brand-tint"].lstrip("#"))
+
+
+def contact_block(ctx: RenderContext) -> Node:
+    """The clinic's letterhead, as the handout's first page has it: name, then address, phone
+    and website (the audit requires this clinic's details and refuses any other clinic's)."""
+    brand = ctx.brand
+    lines = [doctree.para(brand.name)]
+    contact = [x for x in (brand.address, brand.phone, brand.website.removeprefix("https://")) if x]
+    if contact:
+        lines.append(doctree.para(" · ".join(contact)))
+    return doctree.div(lines, custom_style="Clinic Contact")
+
+
+# Large print: body text at 18 pt (RNIB and APH guidance), every other style scaled alike.
+LARGE_PRINT_BODY_PT = 18.0
+
+
+def apply_large_print(document: Any) -> None:
+    """Scale every paragraph and character style so that body text is 18 pt."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    normal = document.styles["Normal"].font.size
+    base = normal.pt if normal is not None else 12.0
+    factor = LARGE_PRINT_BODY_PT / base
+    for style in document.styles:
+        if style.type not in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+            continue
+        size = style.font.size
+        if size is not None:
+            style.font.size = Pt(round(size.pt * factor * 2) / 2)
+    document.styles["Normal"].font.size = Pt(LARGE_PRINT_BODY_PT)
 
 
 # Word's limit for a document property. The summary, tags and author may be longer: the
@@ -71,13 +130,15 @@ class DocxRenderer(Format):
     templates: ClassVar[tuple[str, ...]] = ("reference.docx",)
     reader: ClassVar[str] = "sections"
     media_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    settings_sections: ClassVar[tuple[str, ...]] = ("brand",)
+    settings_sections: ClassVar[tuple[str, ...]] = ("brand", "docx")
+    editions: ClassVar[tuple[str, ...]] = ("standard", "large-print")
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
         meta = ctx.article.meta
         # The title is Heading 1, so the article's own "##" sections follow as Heading 2 and the
         # outline a screen reader announces has no skipped level.
         start: list[Node] = [
+            contact_block(ctx),
             doctree.header(1, meta.title),
             doctree.div([doctree.para(meta.summary)], custom_style="Summary"),
         ]
@@ -100,9 +161,11 @@ class DocxRenderer(Format):
 
         document = docx.Document(io.BytesIO(ctx.bodies[self.name].outputs["docx"]))
         meta = ctx.article.meta
-        brand = ctx.settings.brand
+        brand = ctx.brand
         shorts = [d.short for d in ctx.disclaimers]
         apply_brand_color(document, brand.color, ctx.settings.root / "pyproject.toml")
+        if ctx.variant.edition == "large-print":
+            apply_large_print(document)
         for section in document.sections:
             for header in parts_in_effect(document, section, "header"):
                 fill_header(header, brand.name, meta.title)

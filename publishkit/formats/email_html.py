@@ -15,6 +15,7 @@ from ..errors import ConfigError, RenderError, SourceError
 from ..kit import doctree
 from ..kit.doctree import AST
 from ..kit.sanitize import clean_html
+from ..model.brands import shades
 from . import Format, Need
 from .context import RenderContext
 
@@ -90,14 +91,14 @@ def check_email_images(ast: AST, ctx: RenderContext) -> None:
 
 def check_compliance(ctx: RenderContext) -> None:
     """CAN-SPAM and the 2024 Gmail/Yahoo sender rules: a postal address and a working opt-out."""
-    if not ctx.settings.brand.address.strip():
+    if not ctx.brand.address.strip():
         raise ConfigError(
             "email needs the sender's postal address (CAN-SPAM): "
             "set address in [tool.publish.brand], "
             'e.g. address = "1200 Harbor Street, Portland, OR 97201"',
             path="pyproject.toml",
         )
-    url = ctx.settings.email.unsubscribe_url.strip()
+    url = ctx.brand.email.unsubscribe_url.strip()
     if not url:
         raise ConfigError(
             "email needs an unsubscribe link (CAN-SPAM, RFC 8058): set unsubscribe_url in "
@@ -118,12 +119,12 @@ def check_compliance(ctx: RenderContext) -> None:
 def check_footer(html: str, ctx: RenderContext, name: str) -> None:
     """The page really shows the address and links the unsubscribe URL (templates change)."""
     extracted = extract_html(html.encode("utf-8"))
-    if not contains(normalize(extracted.text), ctx.settings.brand.address):
+    if not contains(normalize(extracted.text), ctx.brand.address):
         raise RenderError(
             "the postal address is missing from the email footer (check templates/email.html.j2)",
             path=name,
         )
-    if ctx.settings.email.unsubscribe_url not in extracted.links:
+    if ctx.brand.email.unsubscribe_url not in extracted.links:
         raise RenderError(
             "the unsubscribe link is missing from the email footer (check templates/email.html.j2)",
             path=name,
@@ -143,17 +144,25 @@ def check_html_size(html: str, ctx: RenderContext, name: str) -> None:
         )
 
 
+def clinic_css(css: str, color: str) -> str:
+    """email.css with the clinic's colours written in: mail clients do not know CSS variables,
+    so ``var(--brand)``, ``var(--brand-dark)`` and ``var(--brand-tint)`` become the colours."""
+    for name, value in shades(color).items():
+        css = css.replace(f"var(--{name})", value)
+    return css
+
+
 def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str, str] | None = None) -> str:
     """The complete email page, CSS inlined; shared by the .email.html and the .eml renderers."""
     import css_inline  # small, but only email builds need it
 
     env = ctx.env
-    css = (ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8")
+    css = clinic_css((ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8"), ctx.brand.color)
     page = env.get_template("email.html.j2").render(
         **ctx.template_vars(),
         body=Markup(clean_html(body_html)),
         disclaimer_html=[Markup(clean_html(d.html)) for d in ctx.disclaimers],
-        unsubscribe_url=ctx.settings.email.unsubscribe_url,
+        unsubscribe_url=ctx.brand.email.unsubscribe_url,
         footer_extra=footer_extra or {},
     )
     # email.css goes in as extra_css and every <style> of the template is kept: css-inline drops

@@ -87,8 +87,8 @@ def _boundary(*parts: str) -> str:
 
 def text_part(ctx: RenderContext, body_plain: str, refs: list[tuple[int, str]]) -> str:
     """The plain-text document plus the footer a bulk email must carry, at 72 columns."""
-    brand = ctx.settings.brand
-    url = ctx.settings.email.unsubscribe_url
+    brand = ctx.brand
+    url = ctx.brand.email.unsubscribe_url
     footer = [
         brand_line(brand),
         f"You receive this email from {brand.name}. To unsubscribe, visit {url}",
@@ -98,7 +98,7 @@ def text_part(ctx: RenderContext, body_plain: str, refs: list[tuple[int, str]]) 
 
 def build_message(ctx: RenderContext, text: str, html: str) -> EmailMessage:
     """The message with every header checked; raises a PublishError naming the bad value."""
-    settings = ctx.settings.email
+    settings = ctx.brand.email
     article = ctx.article
     subject_key = "subject" if article.meta.email_subject else "title"
     subject = safe_header(
@@ -126,7 +126,8 @@ def build_message(ctx: RenderContext, text: str, html: str) -> EmailMessage:
     if settings.reply_to:
         msg["Reply-To"] = _address(settings.reply_to, "reply_to")[0]
     msg["Date"] = format_datetime(ctx.built_at)
-    msg["Message-ID"] = f"<{article.slug}.{article.sha256[:16]}@{domain}>"
+    clinic = "" if ctx.brand.id == "default" else f".{ctx.brand.id}"
+    msg["Message-ID"] = f"<{article.slug}{clinic}.{article.sha256[:16]}@{domain}>"
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     if not unsubscribe.startswith("mailto:"):
         # RFC 8058 one-click needs an https URL (an ESP merge tag becomes one at sending time).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
-import re
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.request import url2pathname
@@ -18,12 +17,12 @@ from ..kit.fsutil import UnsafePath, open_beneath
 from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
 from ..model.assets import locate_image
+from ..model.brands import shades
 from . import Format, Need
 from .context import RenderContext
 
 PDF_VARIANT = "pdf/ua-1"
 FETCH_TIMEOUT = 10.0  # seconds for any one file the handout reads
-_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 # One warm WeasyPrint state per process: font setup is the slow part of the first render.
 _FONT_CONFIGS: dict[Path, Any] = {}
@@ -96,34 +95,15 @@ def _font_config(templates_dir: Path) -> Any:
     return _FONT_CONFIGS[key]
 
 
-def _mix(color: str, other: str, amount: float) -> str:
-    """``color`` moved ``amount`` (0..1) of the way to ``other``: tints and shades of the brand."""
-    a, b = (_rgb(color), _rgb(other))
-    return "#" + "".join(f"{round(x + (y - x) * amount):02X}" for x, y in zip(a, b, strict=True))
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    h = color.lstrip("#")
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-
-
-def brand_css(color: str, pyproject: Path) -> str:
-    if not _COLOR_RE.match(color):
-        raise ConfigError(
-            f"[tool.publish.brand] color must be a hex colour like \"#1F5F7A\", got '{color}'",
-            path=pyproject,
-        )
-    return (
-        f":root {{ --brand: {color}; --brand-dark: {_mix(color, '#000000', 0.25)}; "
-        f"--brand-tint: {_mix(color, '#FFFFFF', 0.9)}; }}"
-    )
+def brand_css(color: str) -> str:
+    """The clinic's colours as the CSS variables handout.css uses (checked at load: settings)."""
+    variables = "; ".join(f"--{name}: {value}" for name, value in shades(color).items())
+    return f":root {{ {variables}; }}"
 
 
 def logo_uri(ctx: RenderContext) -> str:
-    """The brand logo as a file URI, only if it is a real file in source/assets/ (no symlinks)."""
-    logo = ctx.settings.brand.logo
+    """The clinic logo as a file URI, only if it is a real file in source/assets/ (no symlinks)."""
+    logo = ctx.brand.logo
     if not logo:
         return ""
     try:
@@ -145,16 +125,18 @@ def logo_uri(ctx: RenderContext) -> str:
 
 def pdf_identifier(ctx: RenderContext) -> bytes:
     """A pinned /ID from the inputs and the build clock, so the same build gives the same bytes."""
-    seed = f"{ctx.reference}|{ctx.built_at.isoformat()}|{ctx.settings.pdf.large_print}"
+    seed = f"{ctx.reference}|{ctx.built_at.isoformat()}|{ctx.variant.edition == 'large-print'}"
+    if ctx.brand.id != "default":  # each clinic's handout is a document of its own
+        seed += f"|{ctx.brand.id}"
     return hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
 
 
 def handout_html(ctx: RenderContext, body_html: str) -> str:
     """The complete handout page that WeasyPrint lays out."""
     settings = ctx.settings
-    brand = settings.brand
+    brand = ctx.brand
     css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
-    css += "\n" + brand_css(brand.color, settings.root / "pyproject.toml")
+    css += "\n" + brand_css(brand.color)
     contact = [x for x in (brand.address, brand.phone, brand.website.removeprefix("https://")) if x]
     return ctx.env.get_template("handout.html.j2").render(
         **ctx.template_vars(),
@@ -162,7 +144,7 @@ def handout_html(ctx: RenderContext, body_html: str) -> str:
         disclaimer_html=[Markup(clean_html(d.html, allow_relative=True)) for d in ctx.disclaimers],
         css=Markup(css),
         page_size=settings.pdf.page_size,
-        large_print=settings.pdf.large_print,
+        large_print=ctx.variant.edition == "large-print",
         logo_src=logo_uri(ctx),
         contact=contact,
         version=__version__,
@@ -189,7 +171,7 @@ class PdfRenderer(Format):
         import weasyprint
 
         css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
-        css += "\n" + brand_css(settings.brand.color, settings.root / "pyproject.toml")
+        css += "\n" + brand_css(settings.brand.color)
         page = f"<html><head><style>{css}</style></head><body><p>a <b>b</b> <i>c</i></p></body></html>"
         weasyprint.HTML(
             string=page,

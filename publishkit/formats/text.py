@@ -73,5 +73,5 @@ class TextRenderer(Format):
 
     def render(self, ctx: RenderContext) -> bytes:
         body = ctx.bodies[self.name]
-        footer = [brand_line(ctx.settings.brand)]
+        footer = [brand_line(ctx.brand)]
         return plain_document(ctx, body.outputs["plain"], list(body.extra["refs"]), footer).encode("utf-8")

@@ -14,8 +14,8 @@ from ..kit import doctree
 from ..kit.doctree import AST
 from ..kit.fsutil import UnsafePath, open_beneath
 from .article import Article
+from .types import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 VALID = "write images as ![description](assets/picture.png) with the file in source/assets/"
 
 

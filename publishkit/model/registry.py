@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import RegistryError
 from .article import Article, decode_strict, read_source
 from .settings import Limits
-from .yamlsafe import load_yaml
+from .yamlsafe import YamlDoc, load_yaml
 
 APPLIES = ("always", "when-mentioned", "on-request")
 ENTRY_KEYS = ("id", "text", "short", "applies", "match")
@@ -83,75 +83,113 @@ def _str(entry: dict[str, Any], key: str, where: str, path: Path, line: int) -> 
     return value.strip()
 
 
-def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Registry:
-    """Read and validate ``source/disclaimers.yaml``; every problem names the file and line."""
+def _read(path: Path, missing: str, max_bytes: int) -> tuple[bytes, YamlDoc]:
+    """The registry file's bytes and its YAML, read safely (a real file in source/, at most
+    ``max_bytes``): a non-empty list of entries."""
     try:
         raw = read_source(path, max_bytes, RegistryError, "the disclaimer registry")
     except FileNotFoundError:
-        raise RegistryError(
-            "the disclaimer registry is missing; it lists the approved disclaimers (see README)",
-            path=path,
-        ) from None
+        raise RegistryError(missing, path=path) from None
     doc = load_yaml(decode_strict(raw, path), path=path, first_line=1, error=RegistryError)
     if not isinstance(doc.data, list) or not doc.data:
         raise RegistryError("must be a list of entries, each starting with '- id: ...'", path=path, line=1)
-    entries: list[Disclaimer] = []
-    for i, item in enumerate(doc.data):
-        line = doc.line_of(i)
-        if not isinstance(item, dict):
+    return raw, doc
+
+
+def _entry(doc: YamlDoc, i: int, path: Path, base: Disclaimer | None = None) -> Disclaimer:
+    """Entry ``i`` of ``doc``, checked. With ``base`` (a clinic's registry naming a shared id)
+    the keys it leaves out keep the shared entry's values."""
+    item, line = doc.data[i], doc.line_of(i)
+    if not isinstance(item, dict):
+        raise RegistryError(
+            f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line
+        )
+    for key in item:
+        if key not in ENTRY_KEYS:
             raise RegistryError(
-                f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line
-            )
-        for key in item:
-            if key not in ENTRY_KEYS:
-                raise RegistryError(
-                    f"unknown key '{key}'. Valid keys: {', '.join(ENTRY_KEYS)}",
-                    path=path,
-                    line=doc.line_of(i, str(key)),
-                )
-        id_ = _str(item, "id", f"entry {i + 1}", path, line)
-        if not ID_RE.match(id_):
-            raise RegistryError(
-                f"id '{id_}' must be lower-case letters, digits and hyphens", path=path, line=line
-            )
-        if any(e.id == id_ for e in entries):
-            raise RegistryError(f"id '{id_}' is used twice", path=path, line=line)
-        text = _str(item, "text", id_, path, line)
-        short = _str(item, "short", id_, path, line)
-        if "\n" in short:
-            raise RegistryError(f"{id_}: 'short' must be one line", path=path, line=doc.line_of(i, "short"))
-        applies = _str(item, "applies", id_, path, line)
-        if applies not in APPLIES:
-            raise RegistryError(
-                f"{id_}: 'applies' must be one of {', '.join(APPLIES)}, got '{applies}'",
+                f"unknown key '{key}'. Valid keys: {', '.join(ENTRY_KEYS)}",
                 path=path,
-                line=doc.line_of(i, "applies"),
+                line=doc.line_of(i, str(key)),
             )
-        match = ""
-        if applies == "when-mentioned":
-            match = _str(item, "match", id_, path, line)
-            try:
-                re.compile(match)
-            except re.error as exc:
-                raise RegistryError(
-                    f"{id_}: 'match' is not a valid regular expression: {exc}",
-                    path=path,
-                    line=doc.line_of(i, "match"),
-                ) from None
-        elif "match" in item:
+    id_ = _str(item, "id", f"entry {i + 1}", path, line)
+    if not ID_RE.match(id_):
+        raise RegistryError(
+            f"id '{id_}' must be lower-case letters, digits and hyphens", path=path, line=line
+        )
+    if base is not None:
+        inherited = {"text": base.text, "short": base.short, "applies": base.applies}
+        if base.applies == "when-mentioned" and item.get("applies", base.applies) == base.applies:
+            inherited["match"] = base.match
+        item = {**inherited, **item}
+    text = _str(item, "text", id_, path, line)
+    short = _str(item, "short", id_, path, line)
+    if "\n" in short:
+        raise RegistryError(f"{id_}: 'short' must be one line", path=path, line=doc.line_of(i, "short"))
+    applies = _str(item, "applies", id_, path, line)
+    if applies not in APPLIES:
+        raise RegistryError(
+            f"{id_}: 'applies' must be one of {', '.join(APPLIES)}, got '{applies}'",
+            path=path,
+            line=doc.line_of(i, "applies"),
+        )
+    match = _match(item, id_, doc, i, path)
+    line_key = "text" if "text" in doc.data[i] else "id"  # an overlay may keep the shared text
+    return Disclaimer(id_, text, short, applies, match, line=doc.line_of(i, line_key))
+
+
+def _match(item: dict[str, Any], id_: str, doc: YamlDoc, i: int, path: Path) -> str:
+    if item["applies"].strip() != "when-mentioned":
+        if "match" in item:
             raise RegistryError(
                 f"{id_}: 'match' is only used with applies: when-mentioned",
                 path=path,
                 line=doc.line_of(i, "match"),
             )
-        entries.append(
-            Disclaimer(
-                id=id_,
-                text=text,
-                short=short,
-                applies=applies,
-                match=match,
-                line=doc.line_of(i, "text"),
-            )
-        )
-    return Registry(path=path, entries=tuple(entries), sha256=hashlib.sha256(raw).hexdigest())
+        return ""
+    match = _str(item, "match", id_, path, doc.line_of(i))
+    try:
+        re.compile(match)
+    except re.error as exc:
+        raise RegistryError(
+            f"{id_}: 'match' is not a valid regular expression: {exc}",
+            path=path,
+            line=doc.line_of(i, "match"),
+        ) from None
+    return match
+
+
+def _entries(doc: YamlDoc, path: Path, base: Registry | None = None) -> list[Disclaimer]:
+    entries: list[Disclaimer] = []
+    for i in range(len(doc.data)):
+        entry = _entry(doc, i, path, base.get(_id_of(doc.data[i])) if base else None)
+        if any(e.id == entry.id for e in entries):
+            raise RegistryError(f"id '{entry.id}' is used twice", path=path, line=doc.line_of(i))
+        entries.append(entry)
+    return entries
+
+
+def _id_of(item: Any) -> str:
+    value = item.get("id") if isinstance(item, dict) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Registry:
+    """Read and validate ``source/disclaimers.yaml``; every problem names the file and line."""
+    raw, doc = _read(
+        path, "the disclaimer registry is missing; it lists the approved disclaimers (see README)", max_bytes
+    )
+    return Registry(path=path, entries=tuple(_entries(doc, path)), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def overlay_registry(base: Registry, path: Path, max_bytes: int = Limits.max_source_bytes) -> Registry:
+    """A clinic's registry: ``path`` (a file under source/, named by the clinic's ``registry``
+    setting) laid over the shared one. An entry with a shared id replaces that disclaimer's
+    wording (text, short, match; the keys it leaves out stay as shared) for this clinic; a new id
+    is added after the shared ones. Read with the same safe loader and rules; its errors name
+    ``path`` and the line. The digest covers both files, so a change to either rebuilds."""
+    missing = "the clinic's disclaimer registry is missing (see registry in [tool.publish.brands])"
+    raw, doc = _read(path, missing, max_bytes)
+    own = {d.id: d for d in _entries(doc, path, base)}
+    entries = [own.pop(d.id, d) for d in base.entries] + list(own.values())
+    digest = hashlib.sha256(f"{base.sha256}\0{hashlib.sha256(raw).hexdigest()}".encode()).hexdigest()
+    return Registry(path=path, entries=tuple(entries), sha256=digest)

@@ -5,52 +5,71 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-import types
-import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
 
 from ..checks.claims import DEFAULT_IDS, active_claims
 from ..errors import ConfigError
+from ..kit.fsutil import UnsafePath, open_beneath
+from .brands import DEFAULT, Brand, EmailIdentity, key_path, load_brands
+from .types import (
+    EDITIONS,
+    PAGE_SIZES,
+    AtLeast,
+    Choice,
+    Editions,
+    Folder,
+    HttpsUrl,
+    Mailbox,
+    PageSize,
+    UnsubscribeUrl,
+    build_table,
+    received,
+)
 
-
-@dataclass(frozen=True)
-class Brand:
-    name: str = "Your Clinic"
-    address: str = ""
-    phone: str = ""
-    website: str = ""
-    color: str = "#1F5F7A"
-    logo: str = ""  # a file under source/assets/, e.g. "logo.png"
+__all__ = ["EDITIONS", "PAGE_SIZES", "Brand", "EmailIdentity", "Settings", "build_time", "load_settings"]
 
 
 @dataclass(frozen=True)
 class PdfSettings:
-    page_size: str = "letter"
-    large_print: bool = False
-    timeout: float = 60.0
+    page_size: PageSize = "letter"
+    large_print: bool = False  # the older setting: the same as editions = ["large-print"]
+    editions: Editions = ("standard",)
+    timeout: Annotated[float, AtLeast(0, above=True)] = 60.0
+
+
+@dataclass(frozen=True)
+class DocxSettings:
+    editions: Editions = ("standard",)
+    page_size: Annotated[str, Choice(("", *PAGE_SIZES))] = ""  # "" follows [tool.publish.pdf]
 
 
 @dataclass(frozen=True)
 class EmailSettings:
-    from_: str = ""
-    reply_to: str = ""
-    unsubscribe_url: str = ""
-    asset_base_url: str = ""
-    max_html_kb: int = 102
+    from_: Mailbox = ""  # the default clinic's identity, also in brands["default"].email
+    reply_to: Mailbox = ""
+    unsubscribe_url: UnsubscribeUrl = ""
+    asset_base_url: HttpsUrl = ""
+    max_html_kb: Annotated[int, AtLeast(1, whole=True)] = 102
+
+    @property
+    def identity(self) -> EmailIdentity:
+        return EmailIdentity(self.from_, self.reply_to, self.unsubscribe_url)
 
 
 @dataclass(frozen=True)
 class ChecksSettings:
     """``[tool.publish.checks]``: the content checks run by ``publish.py check`` and ``all``."""
 
-    target_grade: float = 8.0  # reading grade for audience patients and public; 0 = no target
-    target_grade_clinicians: float = 0.0  # 0 = no target for clinicians
-    review_every_months: int = 12
-    due_soon_days: int = 30
-    words_per_minute: int = 200  # reading speed used for the reading time
+    # reading grade for audience patients and public; 0 = no target
+    target_grade: Annotated[float, AtLeast(0)] = 8.0
+    target_grade_clinicians: Annotated[float, AtLeast(0)] = 0.0  # 0 = no target for clinicians
+    review_every_months: Annotated[int, AtLeast(1, whole=True)] = 12
+    due_soon_days: Annotated[int, AtLeast(0, whole=True)] = 30
+    words_per_minute: Annotated[int, AtLeast(1, whole=True)] = 200  # reading speed for the reading time
     claims: tuple[str, ...] = DEFAULT_IDS  # built-in phrase checks to use, by name
     extra_claims: tuple[Any, ...] = ()  # the clinic's own: "phrase" or { phrase|pattern, reason }
 
@@ -61,28 +80,36 @@ class ChecksSettings:
 
 @dataclass(frozen=True)
 class Limits:
-    max_source_bytes: int = 1_000_000
-    max_nesting: int = 20
-    max_bracket_run: int = 200
+    max_source_bytes: Annotated[int, AtLeast(1, whole=True)] = 1_000_000
+    max_nesting: Annotated[int, AtLeast(1, whole=True)] = 20
+    max_bracket_run: Annotated[int, AtLeast(1, whole=True)] = 200
     # Levels of pandoc's JSON for one article (a real article needs under 40; a list nested
     # max_nesting deep, read with source positions, about 140). Deeper input would exhaust
     # Python's recursion limit in json.loads or an AST walk.
-    max_tree_depth: int = 256
-    pandoc_timeout: float = 60.0  # seconds for pandoc to read or write one article
-    check_timeout: float = 60.0  # seconds for the content check of one article
+    max_tree_depth: Annotated[int, AtLeast(1, whole=True)] = 256
+    # seconds for pandoc to read or write one article, and for the content check of one article
+    pandoc_timeout: Annotated[float, AtLeast(0, above=True)] = 60.0
+    check_timeout: Annotated[float, AtLeast(0, above=True)] = 60.0
 
 
 @dataclass(frozen=True)
 class Settings:
     root: Path = Path()
-    source: str = "source"
-    templates: str = "templates"
-    build: str = "build"
-    brand: Brand = field(default_factory=Brand)
+    source: Folder = "source"
+    templates: Folder = "templates"
+    build: Folder = "build"
+    # Every clinic by id: "default" ([tool.publish.brand]) first, then [tool.publish.brands.*].
+    brands: Mapping[str, Brand] = field(default_factory=lambda: {DEFAULT: Brand()})
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    docx: DocxSettings = field(default_factory=DocxSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: Limits = field(default_factory=Limits)
     checks: ChecksSettings = field(default_factory=ChecksSettings)
+
+    @property
+    def brand(self) -> Brand:
+        """The default clinic."""
+        return self.brands[DEFAULT]
 
     @property
     def source_dir(self) -> Path:
@@ -108,57 +135,9 @@ class Settings:
         return {name: value}
 
 
-PAGE_SIZES = ("letter", "a4")
-
-# TOML keys that are not Python identifiers.
-_ALIASES = {"from": "from_"}
-
-
-def _type_name(tp: Any) -> str:
-    return {str: "text", int: "a whole number", float: "a number", bool: "true or false"}.get(
-        tp, getattr(tp, "__name__", str(tp))
-    )
-
-
-def _build(cls: type, data: Any, where: str, errors: list[str]) -> Any:
-    if not isinstance(data, dict):
-        errors.append(f"[{where}] must be a table, got {type(data).__name__}")
-        return cls()
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "root"}
-    kwargs: dict[str, Any] = {}
-    valid = sorted(k.rstrip("_") for k in fields)
-    for key, value in data.items():
-        name = _ALIASES.get(key, key)
-        if name not in fields:
-            errors.append(f"[{where}] unknown key '{key}'. Valid keys: {', '.join(valid)}")
-            continue
-        tp = hints[name]
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-            kwargs[name] = _build(tp, value, f"{where}.{key}", errors)
-            continue
-        if typing.get_origin(tp) is tuple:  # a TOML array; its items are checked by their owner
-            if not isinstance(value, list):
-                errors.append(f"[{where}] {key} must be a list, got {value!r}")
-            else:
-                kwargs[name] = tuple(value)
-            continue
-        ok = isinstance(value, tp) and not (tp is not bool and isinstance(value, bool))
-        if tp is float and isinstance(value, int) and not isinstance(value, bool):
-            value, ok = float(value), True
-        if not ok:
-            errors.append(
-                f"[{where}] {key} must be {_type_name(tp)}, got {value!r}"
-                if not isinstance(tp, types.UnionType)
-                else f"[{where}] {key} has the wrong type: {value!r}"
-            )
-            continue
-        kwargs[name] = value
-    return cls(**kwargs)
-
-
 def load_settings(root: Path) -> Settings:
-    """Read ``[tool.publish]`` from ``root/pyproject.toml``; collect every error, then raise once."""
+    """Read ``[tool.publish]`` from ``root/pyproject.toml``. Every problem is collected, one line
+    each with its key path, and raised once as a ConfigError, before anything else is read."""
     path = root / "pyproject.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -172,35 +151,70 @@ def load_settings(root: Path) -> Settings:
         # tomllib recurses into nested arrays and tables; Python refuses ints of 4,300+ digits.
         what = "nested too deep" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
         raise ConfigError(f"not valid TOML: {what}", path=path) from None
-    section = data.get("tool", {}).get("publish", {})
+    tool = data.get("tool", {})
+    section = tool.get("publish", {}) if isinstance(tool, dict) else tool
     errors: list[str] = []
-    built: Settings = _build(Settings, section, "tool.publish", errors)
-    settings = dataclasses.replace(built, root=root) if not errors else None
-    if settings is not None and settings.pdf.page_size not in PAGE_SIZES:
-        errors.append(
-            f"[tool.publish.pdf] page_size: expected one of {list(PAGE_SIZES)}, "
-            f"got '{settings.pdf.page_size}'"
-        )
-    if settings is not None:
-        errors.extend(_check_checks(settings.checks))
-    if errors or settings is None:
-        raise ConfigError("; ".join(errors), path=path)
+    if not isinstance(section, dict):
+        raise ConfigError(f"tool.publish: expected a table {received(section)}", path=path)
+    clinics = ("brand", "brands")  # read by load_brands(), with the email identity
+    settings: Settings = build_table(
+        Settings, section, "tool.publish", errors, skip=("root", "brands"), known=clinics
+    )
+    brands = load_brands(section.get("brand", {}), section.get("brands", {}), settings.email.identity, errors)
+    settings = dataclasses.replace(settings, root=root, brands=brands)
+    settings = _editions(settings, section.get("pdf", {}), errors)
+    errors += _files(settings)
+    errors += active_claims(settings.checks.claims, settings.checks.extra_claims)[1]
+    if errors:
+        raise ConfigError(errors[0], lines=errors, path=path)
     return settings
 
 
-def _check_checks(checks: ChecksSettings) -> list[str]:
-    where = "[tool.publish.checks]"
-    errors = [
-        f"{where} {k} must be 0 or more, got {getattr(checks, k)}"
-        for k in ("target_grade", "target_grade_clinicians", "due_soon_days")
-        if getattr(checks, k) < 0
-    ]
-    errors += [
-        f"{where} {k} must be at least 1, got {getattr(checks, k)}"
-        for k in ("review_every_months", "words_per_minute")
-        if getattr(checks, k) < 1
-    ]
-    return errors + active_claims(checks.claims, checks.extra_claims)[1]
+def _editions(settings: Settings, pdf: Any, errors: list[str]) -> Settings:
+    """``large_print = true``, the older setting, means the large-print edition only."""
+    if not settings.pdf.large_print:
+        return settings
+    if isinstance(pdf, dict) and "editions" in pdf:
+        errors.append(
+            'tool.publish.pdf.large_print: use editions = ["large-print"] instead; '
+            "large_print and editions cannot both be set"
+        )
+        return settings
+    return dataclasses.replace(settings, pdf=dataclasses.replace(settings.pdf, editions=("large-print",)))
+
+
+def _files(settings: Settings) -> list[str]:
+    """Each clinic's logo and registry must exist inside their folders (a link may not lead out);
+    build/ (which ``clean`` empties) shares no folder with the sources or the templates."""
+    problems = []
+    build = PurePosixPath(settings.build)
+    for key in ("source", "templates"):
+        other = PurePosixPath(getattr(settings, key))
+        if build == other or build in other.parents or other in build.parents:
+            problems.append(
+                f"tool.publish.build: expected a folder apart from {key} {received(settings.build)}"
+            )
+    for brand in settings.brands.values():
+        for key, folder, name in (
+            ("logo", settings.assets_dir, "source/assets"),
+            ("registry", settings.source_dir, "source"),
+        ):
+            value = getattr(brand, key)
+            if not value:
+                continue
+            try:  # the same rule as every file the build reads: no symlink anywhere on the way
+                os.close(open_beneath(folder, PurePosixPath(value).parts))
+            except UnsafePath as exc:
+                where = f"{name}/{exc.name}"
+                reason = (
+                    f"no file {value!r} in {name}/"
+                    if exc.reason == "does not exist"
+                    else f"{where} {exc.reason}"
+                )
+                problems.append(f"{key_path(brand.id, key)}: {reason}")
+            except OSError:
+                problems.append(f"{key_path(brand.id, key)}: no folder {name}/ for {value!r}")
+    return problems
 
 
 def build_time() -> datetime:

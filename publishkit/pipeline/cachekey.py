@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -10,11 +11,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..formats import Renderer
+from ..formats import Format
 from ..kit.fsutil import sha256
 from ..model.article import Article
 from ..model.registry import Disclaimer
-from ..model.settings import Settings
+from ..model.settings import Brand, Settings
 from .manifest import ManifestEntry
 
 TOOL_PACKAGES = (
@@ -77,7 +78,7 @@ def hash_files(paths: Sequence[Path]) -> str:
 _HASHES: dict[tuple[tuple[Path, int, int, bool], ...], str] = {}
 
 
-def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
+def template_paths(settings: Settings, renderer: Format) -> list[Path]:
     """The files under templates/ the format declares it reads (its templates, and its fonts)."""
     paths = [settings.templates_dir / t for t in renderer.templates]
     fonts = settings.templates_dir / "fonts"
@@ -86,13 +87,17 @@ def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
     return paths
 
 
-def _asset_paths(settings: Settings, article: Article) -> list[Path]:
+_IDENTITY = ("from_", "reply_to", "unsubscribe_url")
+_PLAN_ONLY = ("editions", "large_print")
+
+
+def _asset_paths(settings: Settings, article: Article, brand: Brand) -> list[Path]:
     """Assets an article may pull in: its own images (by name in the text) and the brand logo."""
     out = []
     # Symlinks are never read (the build refuses them): hashing one would read any file at all.
     if settings.assets_dir.is_dir() and not settings.assets_dir.is_symlink():
         for p in settings.assets_dir.iterdir():
-            named = f"assets/{p.name}" in article.body or p.name == settings.brand.logo
+            named = f"assets/{p.name}" in article.body or p.name == brand.logo
             if named and p.is_file() and not p.is_symlink():
                 out.append(p)
     return out
@@ -100,20 +105,34 @@ def _asset_paths(settings: Settings, article: Article) -> list[Path]:
 
 def cache_key(
     settings: Settings,
-    renderer: Renderer,
+    renderer: Format,
     article: Article,
     disclaimers: Sequence[Disclaimer],
     versions: dict[str, str],
     review: str = "",
+    brand: Brand | None = None,
+    edition: str = "standard",
 ) -> str:
+    """The key of one output. A variant's key holds its own clinic's details and nothing of the
+    other clinics', so changing one clinic's phone number rebuilds only that clinic's outputs."""
+    brand = brand or settings.brands["default"]
+    # Which editions exist is the plan's business; each output's key has its own edition below.
+    # The sender identity ([tool.publish.email] from, ...) is the clinic's: in "brand" below.
+    sections = {
+        s: {k: v for k, v in settings.section(s).items() if k not in _PLAN_ONLY and k not in _IDENTITY}
+        for s in renderer.settings_sections
+        if s != "brand"
+    }
     data: dict[str, Any] = {
         "review": review,  # the review state changes outputs: an overdue article carries a mark
         "format": renderer.name,
+        "brand": dataclasses.asdict(brand),
+        "edition": edition,
         "source": article.sha256,
         "disclaimers": [[d.id, d.text, d.short] for d in disclaimers],
         "templates": hash_files(template_paths(settings, renderer)),
-        "assets": hash_files(_asset_paths(settings, article)),
-        "settings": {s: settings.section(s) for s in renderer.settings_sections},
+        "assets": hash_files(_asset_paths(settings, article, brand)),
+        "settings": sections,
         "versions": versions,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

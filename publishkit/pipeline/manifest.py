@@ -10,7 +10,9 @@ from typing import Any
 from ..kit.fsutil import write_atomic
 
 MANIFEST = "manifest.json"
-SCHEMA = 1
+SCHEMA = 2  # 2: entries are keyed by (slug, format, brand, language, edition)
+
+Key = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class ManifestEntry:
     built_at: str
     versions: dict[str, str] = field(default_factory=dict)
     pages: int | None = None
+    brand: str = "default"  # the clinic
+    language: str = ""  # the output's language (the article's own, until translations)
+    edition: str = "standard"
+
+    @property
+    def manifest_key(self) -> Key:
+        return (self.slug, self.format, self.brand, self.language, self.edition)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -41,19 +50,23 @@ class ManifestEntry:
         return cls(**known)
 
 
-def load_manifest(build_dir: Path) -> dict[tuple[str, str], ManifestEntry]:
-    """Entries by (slug, format); an unreadable manifest counts as empty (everything rebuilds)."""
+def load_manifest(build_dir: Path) -> dict[Key, ManifestEntry]:
+    """Entries by (slug, format, brand, language, edition); an unreadable manifest, or one of an
+    older schema, counts as empty (everything rebuilds)."""
     path = build_dir / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {(e["slug"], e["format"]): ManifestEntry.from_json(e) for e in data.get("outputs", [])}
+        if data.get("schema") != SCHEMA:
+            return {}
+        entries = (ManifestEntry.from_json(e) for e in data.get("outputs", []))
+        return {e.manifest_key: e for e in entries}
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return {}
 
 
 def save_manifest(
     build_dir: Path,
-    entries: dict[tuple[str, str], ManifestEntry],
+    entries: dict[Key, ManifestEntry],
     built_at: str,
     versions: dict[str, str],
 ) -> None:

@@ -18,6 +18,7 @@ class Outcome:
     size: int = 0
     error: PublishError | None = None
     entry: ManifestEntry | None = None
+    variant: str = ""  # "eastside, large-print"; "" for the default clinic's standard edition
 
 
 @dataclass

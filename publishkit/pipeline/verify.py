@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..audit.bands import Running
-from ..audit.core import Requirement, audit
+from ..audit.core import Requirement, audit, check_edition, clinic_facts
 from ..audit.readers import READERS
 from ..errors import AuditError, PublishError
 from ..formats import REGISTRY
@@ -16,9 +16,8 @@ from ..kit import doctree
 from ..kit.fsutil import sha256
 from ..kit.pandoc import read_many
 from ..model.article import load_article
-from ..model.registry import load_registry
 from ..model.settings import Settings
-from .build import slug_of
+from .build import load_registries, slug_of
 from .manifest import load_manifest
 
 
@@ -37,17 +36,20 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
             path=settings.build_dir / "manifest.json",
             category="verify",
         )
-    built = sorted({slug for slug, _fmt in manifest})
+    built = sorted({key[0] for key in manifest})
     wanted = {slug_of(settings, arg): arg for arg in slugs}
     for slug, arg in wanted.items():
         if slug not in built:  # verifying nothing is no "all good"
             raise PublishError(
                 f"no build of '{arg}' to verify. Built articles: {', '.join(built)}", category="verify"
             )
-    registry = load_registry(settings.source_dir / "disclaimers.yaml", settings.limits.max_source_bytes)
-    entries = [e for (slug, _fmt), e in sorted(manifest.items()) if not wanted or slug in wanted]
-    parsed = read_many({d.id: d.text for d in registry.entries}, settings.limits.pandoc_timeout)
-    plain = {d.id: doctree.stringify(json.loads(parsed.values[d.id])) for d in registry.entries}
+    entries = [e for key, e in sorted(manifest.items()) if not wanted or key[0] in wanted]
+    registries = load_registries(settings, [b for b in settings.brands if any(e.brand == b for e in entries)])
+    texts = {d.text for r in registries.values() for d in r.entries}
+    parsed = read_many({str(n): text for n, text in enumerate(sorted(texts))}, settings.limits.pandoc_timeout)
+    plain = {
+        text: doctree.stringify(json.loads(parsed.values[str(n)])) for n, text in enumerate(sorted(texts))
+    }
     problems: list[Problem] = []
     for entry in entries:
         rel = f"{settings.build}/{entry.path}"
@@ -61,9 +63,12 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
                 Problem(rel, "changed since it was built (sha256 differs from build/manifest.json)")
             )
         source = settings.source_dir / f"{entry.slug}.md"
+        if entry.brand not in registries:
+            problems.append(Problem(rel, f"built for clinic '{entry.brand}', which is no longer configured"))
+            continue
         try:
             article = load_article(source, settings.limits)
-            applying = registry.resolve(article)
+            applying = registries[entry.brand].resolve(article)
         except PublishError as exc:
             problems.append(Problem(rel, f"its source can no longer be read: {exc.message}"))
             continue
@@ -77,15 +82,18 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
         renderer = REGISTRY.get(entry.format)
         if renderer is None:
             continue
-        requirements = [Requirement(d.id, plain[d.id], d.short) for d in applying]
+        requirements = [Requirement(d.id, plain[d.text], d.short) for d in applying]
         try:
+            name = entry.path.rsplit("/", 1)[-1]
             audit(
-                renderer.filename(entry.slug),
+                name,
                 READERS[renderer.reader].read(data),
                 requirements,
                 review_line(article),
-                running=Running(settings.brand.name, article.meta.title),
+                running=Running(settings.brands[entry.brand].name, article.meta.title),
+                clinic=clinic_facts(settings, entry.brand),
             )
+            check_edition(name, READERS[renderer.reader].body_pt, data, entry.edition)
         except AuditError as exc:
             problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
         except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash

@@ -15,7 +15,7 @@ from ..kit.fsutil import write_atomic
 from ..model.article import Article, load_article
 from ..model.registry import Registry
 from ..model.settings import Settings
-from ..pipeline.manifest import ManifestEntry
+from ..pipeline.manifest import Key, ManifestEntry
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
@@ -32,6 +32,8 @@ class Card:
 
     slug: str
     title: str
+    brand: str = "default"  # the clinic this card shows
+    edition: str = "standard"
     readable: bool = True  # the source could be read this time
     summary: str = ""
     audience: str = ""
@@ -46,6 +48,16 @@ class Card:
     check_stale: bool = False
     claims: int = 0
     disclaimers: list[tuple[str, str, dict[str, bool | None]]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """The card's anchor and thumbnail name: slugs have no double hyphen, so this is unique."""
+        parts = [p for p in (self.brand, self.edition) if p not in ("default", "standard")]
+        return "--".join([self.slug, *parts])
+
+    @property
+    def variant(self) -> str:
+        return ", ".join(p for p in (self.brand, self.edition) if p not in ("default", "standard"))
 
     def href(self, fmt: str) -> str:
         entry = self.outputs.get(fmt)
@@ -136,13 +148,20 @@ def _errors_by_slug(settings: Settings, report: Any) -> dict[str, tuple[list[str
     return out
 
 
+def _variants(slug: str, entries: dict[Key, ManifestEntry]) -> list[tuple[str, str]]:
+    """The (clinic, edition) pairs an article has outputs for; the default one always."""
+    pairs = {("default", "standard")} | {(k[2], k[4]) for k in entries if k[0] == slug}
+    return sorted(pairs, key=lambda p: (p[0] != "default", p[0], p[1] != "standard", p[1]))
+
+
 def _card(
     settings: Settings,
     registry: Registry,
     path: Path,
-    entries: dict[tuple[str, str], ManifestEntry],
+    entries: dict[Key, ManifestEntry],
     checked: dict[str, Any],
     failures: dict[str, tuple[list[str], list[str]]],
+    variant: tuple[str, str] = ("default", "standard"),
 ) -> Card:
     slug = path.stem
     article: Article | None = None
@@ -151,11 +170,15 @@ def _card(
         applying = [d.id for d in registry.resolve(article)]
     except PublishError:
         applying = []  # the build reported why; it is in failures
-    card = Card(slug=slug, title=article.meta.title if article else slug, readable=article is not None)
+    brand, edition = variant
+    title = article.meta.title if article else slug
+    card = Card(slug=slug, title=title, brand=brand, edition=edition, readable=article is not None)
     if article is not None:
         meta = article.meta
         card.summary, card.audience, card.reviewed = meta.summary, meta.audience, meta.reviewed.isoformat()
-    card.outputs = {fmt: entries[(slug, fmt)] for fmt in REGISTRY if (slug, fmt) in entries}
+    card.outputs = {
+        k[1]: e for k, e in sorted(entries.items()) if k[0] == slug and k[2] == brand and k[4] == edition
+    }
     card.errors, card.failed_formats = failures.get(slug, ([], []))
     card.check, card.check_stale = _check_of(settings, article, checked)
     if card.check:
@@ -179,7 +202,7 @@ def _card(
 
 
 def write_gallery(
-    settings: Settings, registry: Registry, entries: dict[tuple[str, str], ManifestEntry], report: Any
+    settings: Settings, registries: dict[str, Registry], entries: dict[Key, ManifestEntry], report: Any
 ) -> None:
     """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock."""
     from ..checks.runner import CHECK_JSON
@@ -190,16 +213,21 @@ def write_gallery(
     cache: dict[str, Any] = dict(thumbs.get("articles", {})) if thumbs.get("schema") == 1 else {}
     checked = _load_json(settings.build_dir / CHECK_JSON).get("articles", {})
     failures = _errors_by_slug(settings, report)
-    cards = [_card(settings, registry, p, entries, checked, failures) for p in discover(settings)]
+    fallback = next(iter(registries.values()))
+    cards = [
+        _card(settings, registries.get(v[0], fallback), p, entries, checked, failures, v)
+        for p in discover(settings)
+        for v in _variants(p.stem, entries)
+    ]
     for card in cards:
         paged = _shown_as(card, "pages")
         if paged is None:
             continue
         try:
-            card.thumbs, _rendered = _thumbnails(settings, card.slug, paged, cache)
+            card.thumbs, _rendered = _thumbnails(settings, card.id, paged, cache)
         except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
             card.thumb_note = f"no page previews: {exc}"
-    live = {c.slug for c in cards}
+    live = {c.id for c in cards}
     for slug in [s for s in cache if s not in live]:
         for name in cache.pop(slug).get("pages", []):
             (folder / name).unlink(missing_ok=True)
@@ -209,7 +237,7 @@ def write_gallery(
 
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload.
     state = json.dumps(
-        [[c.slug, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check] for c in cards],
+        [[c.id, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check] for c in cards],
         sort_keys=True,
         default=str,
     )
@@ -225,6 +253,8 @@ def write_gallery(
         cards=cards,
         formats=list(REGISTRY),
         brand=settings.brand,
+        clinics=sorted({c.brand for c in cards}, key=lambda b: (b != "default", b)),
+        editions=sorted({c.edition for c in cards}, key=lambda e: (e != "standard", e)),
         stamp=stamp,
         stamp_src=f"{GALLERY_DIR}/{STAMP_JS}",
         failed=sum(1 for c in cards if c.errors),
@@ -234,7 +264,7 @@ def write_gallery(
     _write_if_changed(folder / STAMP_JS, f'window.publishkitStamp = "{stamp}";\n'.encode())
 
 
-def _when(entries: dict[tuple[str, str], ManifestEntry]) -> str:
+def _when(entries: dict[Key, ManifestEntry]) -> str:
     """When the newest output was built, as '2026-11-15 09:30 UTC' (ISO dates, like the manifest)."""
     latest = max((e.built_at for e in entries.values()), default="")
     return latest[:16].replace("T", " ") + " UTC" if latest.endswith("+00:00") else latest

@@ -1,0 +1,77 @@
+"""Disclaimer Markdown converted once per worker, with the same checks an article body gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import PublishError, RegistryError
+from ..formats.context import DisclaimerText
+from ..kit import doctree
+from ..kit.pandoc import WriteJob, read_many, write_many
+from ..model.assets import checked_ast
+from ..model.registry import Disclaimer, Registry
+from ..model.settings import Settings
+
+
+@dataclass(frozen=True)
+class Converted:
+    """One disclaimer ready for the outputs, or why it cannot be used (its registry file and line)."""
+
+    text: DisclaimerText | None
+    error: PublishError | None = None
+    warnings: tuple[PublishError, ...] = ()
+
+
+# Converted disclaimers by (registry path, registry sha256, id): a worker converts each applying
+# disclaimer once, not once per chunk (each conversion is two pandoc starts).
+_DISCLAIMERS: dict[tuple[str, str, str], Converted] = {}
+
+
+def disclaimer_texts(registry: Registry, needed: set[str], settings: Settings) -> dict[str, Converted]:
+    key = (str(registry.path), registry.sha256)
+    todo = [d for d in registry.entries if d.id in needed and (*key, d.id) not in _DISCLAIMERS]
+    if todo:
+        for d_id, converted in _convert_disclaimers(registry, todo, settings).items():
+            _DISCLAIMERS[(*key, d_id)] = converted
+    return {d.id: _DISCLAIMERS[(*key, d.id)] for d in registry.entries if d.id in needed}
+
+
+def _convert_disclaimers(
+    registry: Registry, entries: list[Disclaimer], settings: Settings
+) -> dict[str, Converted]:
+    """The registry's Markdown gets the article's checks: a bad image fails only the outputs that
+    carry that disclaimer, with the registry's file and line."""
+    parsed = read_many({d.id: d.text for d in entries}, settings.limits.pandoc_timeout)
+    out: dict[str, Converted] = {}
+    asts: dict[str, tuple[doctree.AST, list[PublishError]]] = {}
+    for d in entries:
+        try:
+            if d.id in parsed.errors:
+                raise RegistryError(
+                    f"disclaimer '{d.id}' could not be read: {parsed.problem(d.id, 'read the Markdown')}",
+                    path=registry.path,
+                    line=d.line,
+                )
+            asts[d.id] = checked_ast(
+                parsed.values[d.id],
+                settings.assets_dir,
+                path=registry.path,
+                line_of=lambda _s, d=d: d.line,  # type: ignore[misc]
+                error=RegistryError,
+                max_depth=settings.limits.max_tree_depth,
+            )
+        except PublishError as exc:
+            out[d.id] = Converted(None, exc)
+    jobs = [WriteJob(f"{i}:{w}", asts[i][0], w) for i in asts for w in ("html5", "plain")]
+    written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
+    for d in entries:
+        if d.id in asts and written is not None:
+            ast, warnings = asts[d.id]
+            text = DisclaimerText(
+                entry=d,
+                html=written.values[f"{d.id}:html5"],
+                plain=written.values[f"{d.id}:plain"],
+                ast=ast["blocks"],
+            )
+            out[d.id] = Converted(text, None, tuple(warnings))
+    return out
