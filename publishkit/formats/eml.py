@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from ..errors import ConfigError, PublishError, SourceError
 from ..kit.doctree import AST
-from . import Renderer
+from . import Format, Need
 from .context import RenderContext
 from .email_html import MERGE_TAG_RE, build_email_html, check_compliance, prepare_email_ast
 from .text import TextRenderer, brand_line, plain_document
@@ -141,13 +141,14 @@ def build_message(ctx: RenderContext, text: str, html: str) -> EmailMessage:
     return msg
 
 
-class EmlRenderer(Renderer):
+class EmlRenderer(Format):
     name: ClassVar[str] = "eml"
     suffix: ClassVar[str] = ".eml"
     group: ClassVar[str] = "email"
-    pandoc: ClassVar[tuple[str, ...]] = ("html5", "plain")
+    needs: ClassVar[tuple[Need, ...]] = (Need("html5"), Need("plain"))
     templates: ClassVar[tuple[str, ...]] = ("email.html.j2", "email.css", "text.txt.j2")
-    audit_kind: ClassVar[str] = "eml"
+    reader: ClassVar[str] = "parts"
+    media_type: ClassVar[str] = "message/rfc822"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
 
     @property
