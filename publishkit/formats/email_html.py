@@ -15,7 +15,7 @@ from ..errors import ConfigError, RenderError, SourceError
 from ..kit import doctree
 from ..kit.doctree import AST
 from ..kit.sanitize import clean_html
-from ..model.brands import shades
+from ..model.brands import email_problems, shades
 from . import Format, Need
 from .context import RenderContext
 
@@ -191,6 +191,10 @@ class EmailHtmlRenderer(Format):
     reader: ClassVar[str] = "html"
     media_type: ClassVar[str] = "text/html"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
+
+    def validate(self, settings: Any) -> list[str]:
+        """Every clinic that gets email needs a postal address, an opt-out and a sender."""
+        return [line for brand in settings.brands.values() for line in email_problems(brand)]
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
         return prepare_email_ast(ast, ctx), {}

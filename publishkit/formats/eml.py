@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from ..errors import ConfigError, PublishError, SourceError
 from ..kit.doctree import AST
+from ..model.brands import email_problems
 from . import Format, Need
 from .context import RenderContext
 from .email_html import MERGE_TAG_RE, build_email_html, check_compliance, prepare_email_ast
@@ -150,6 +151,10 @@ class EmlRenderer(Format):
     reader: ClassVar[str] = "parts"
     media_type: ClassVar[str] = "message/rfc822"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
+
+    def validate(self, settings: Any) -> list[str]:
+        """Every clinic that gets email needs a postal address, an opt-out and a sender."""
+        return [line for brand in settings.brands.values() for line in email_problems(brand)]
 
     @property
     def visibility(self) -> str:
