@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..checks.runner import ArticleCheck, Finding, run_checks, save_report
-from ..checks.structure import ERROR, INFO, WARNING
+from ..checks.base import ERROR, INFO, WARNING, Finding
+from ..checks.runner import ArticleCheck, run_checks, save_report
 from ..errors import PublishError
 from ..kit.fsutil import build_lock
 from ..model.article import Article, load_article

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ FIELDS: dict[str, str] = {
     "email": "a table with subject",
 }
 REQUIRED = ("title", "summary", "reviewed")
+FRONT_MATTER_LINE = 2  # the first line after the opening '---'
 EMAIL_FIELDS = ("subject",)
 MAX_CHARS = {"title": 255, "email.subject": 255}  # Word's title limit; longer is no subject line either
 
@@ -66,6 +67,10 @@ class Article:
     body: str  # Markdown, NFC-normalised
     body_line: int  # file line where the body starts (1-based)
     sha256: str  # of the file's bytes
+    # The file's lines before the body (the front matter between its '---' lines), and each
+    # front-matter key path's line, kept from the one read: nothing opens the file again.
+    front_lines: tuple[str, ...] = ()
+    key_lines: dict[tuple[str, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def short_hash(self) -> str:
@@ -74,6 +79,15 @@ class Article:
     def line_of(self, offset: int) -> int:
         """File line of a character offset in the body."""
         return self.body_line + self.body.count("\n", 0, offset)
+
+    def line_of_key(self, *keys: str | int) -> int:
+        """File line of a front-matter key path (``line_of_key("email", "subject")``); the line of
+        the deepest part of the path that exists, or the front matter's first line."""
+        path = tuple(str(k) for k in keys)
+        for n in range(len(path), 0, -1):
+            if path[:n] in self.key_lines:
+                return self.key_lines[path[:n]]
+        return FRONT_MATTER_LINE
 
 
 # Unicode's Cc category is exactly U+0000-U+001F and U+007F-U+009F; tab and line feed are allowed.
@@ -302,7 +316,7 @@ def load_article(path: Path, limits: Limits) -> Article:
     raw = read_source(path, limits.max_source_bytes, SourceError, "an article")
     text = decode_strict(raw, path)
     fm_text, body, body_line = split_front_matter(text, path)
-    doc = load_yaml(fm_text, path=path, first_line=2, error=SourceError)
+    doc = load_yaml(fm_text, path=path, first_line=FRONT_MATTER_LINE, error=SourceError)
     meta = parse_front_matter(doc, path)
     check_limits(body, path, limits, body_line)
     return Article(
@@ -312,4 +326,6 @@ def load_article(path: Path, limits: Limits) -> Article:
         body=body,
         body_line=body_line,
         sha256=hashlib.sha256(raw).hexdigest(),
+        front_lines=tuple(text.split("\n")[: body_line - 1]),
+        key_lines=doc.key_lines(),
     )

@@ -50,12 +50,15 @@ PLACEHOLDER_MESSAGE = (
 def placeholders(article: Article) -> list[int]:
     """The lines of an article that still hold the skeleton's marker. YAML comments in the front
     matter are notes to the author that no output shows, so they may keep one."""
-    text = article.path.read_text(encoding="utf-8")
-    return [
+    head = [
         n
-        for n, line in enumerate(text.splitlines(), 1)
-        if PLACEHOLDER_RE.search(line) and not (n < article.body_line and line.lstrip().startswith("#"))
+        for n, line in enumerate(article.front_lines, 1)
+        if PLACEHOLDER_RE.search(line) and not line.lstrip().startswith("#")
     ]
+    body = [
+        n for n, line in enumerate(article.body.split("\n"), article.body_line) if PLACEHOLDER_RE.search(line)
+    ]
+    return head + body
 
 
 def add_parser(sub: Any) -> None:
