@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError
-from .article import Article, decode_strict, read_source
+from .article import Article
 from .settings import Limits
-from .yamlsafe import load_yaml
+from .sourcefile import decode_strict, read_source
+from .yamlsafe import YamlDoc, load_yaml
 
 APPLIES = ("always", "when-mentioned", "on-request")
 ENTRY_KEYS = ("id", "text", "short", "applies", "match")
@@ -76,6 +77,66 @@ def _str(entry: dict[str, Any], key: str, where: str, path: Path, line: int) -> 
     return value.strip()
 
 
+def _entry(doc: YamlDoc, i: int, item: Any, path: Path, before: list[Disclaimer]) -> Disclaimer:
+    """Entry ``i`` of the registry, checked; ``before`` are the entries above it (ids are unique)."""
+    line = doc.line_of(i)
+    if not isinstance(item, dict):
+        raise RegistryError(
+            f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line
+        )
+    for key in item:
+        if key not in ENTRY_KEYS:
+            raise RegistryError(
+                f"unknown key '{key}'. Valid keys: {', '.join(ENTRY_KEYS)}",
+                path=path,
+                line=doc.line_of(i, str(key)),
+            )
+    id_ = _str(item, "id", f"entry {i + 1}", path, line)
+    if not ID_RE.match(id_):
+        raise RegistryError(
+            f"id '{id_}' must be lower-case letters, digits and hyphens", path=path, line=line
+        )
+    if any(e.id == id_ for e in before):
+        raise RegistryError(f"id '{id_}' is used twice", path=path, line=line)
+    text = _str(item, "text", id_, path, line)
+    short = _str(item, "short", id_, path, line)
+    if "\n" in short:
+        raise RegistryError(f"{id_}: 'short' must be one line", path=path, line=doc.line_of(i, "short"))
+    applies, match = _applies(doc, i, item, id_, path, line)
+    return Disclaimer(
+        id=id_, text=text, short=short, applies=applies, match=match, line=doc.line_of(i, "text")
+    )
+
+
+def _applies(doc: YamlDoc, i: int, item: dict[str, Any], id_: str, path: Path, line: int) -> tuple[str, str]:
+    """An entry's ``applies`` and, for when-mentioned, its ``match`` pattern (compiled to check it)."""
+    applies = _str(item, "applies", id_, path, line)
+    if applies not in APPLIES:
+        raise RegistryError(
+            f"{id_}: 'applies' must be one of {', '.join(APPLIES)}, got '{applies}'",
+            path=path,
+            line=doc.line_of(i, "applies"),
+        )
+    match = ""
+    if applies == "when-mentioned":
+        match = _str(item, "match", id_, path, line)
+        try:
+            re.compile(match)
+        except re.error as exc:
+            raise RegistryError(
+                f"{id_}: 'match' is not a valid regular expression: {exc}",
+                path=path,
+                line=doc.line_of(i, "match"),
+            ) from None
+    elif "match" in item:
+        raise RegistryError(
+            f"{id_}: 'match' is only used with applies: when-mentioned",
+            path=path,
+            line=doc.line_of(i, "match"),
+        )
+    return applies, match
+
+
 def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Registry:
     """Read and validate ``source/disclaimers.yaml``; every problem names the file and line."""
     try:
@@ -90,61 +151,5 @@ def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Regis
         raise RegistryError("must be a list of entries, each starting with '- id: ...'", path=path, line=1)
     entries: list[Disclaimer] = []
     for i, item in enumerate(doc.data):
-        line = doc.line_of(i)
-        if not isinstance(item, dict):
-            raise RegistryError(
-                f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line
-            )
-        for key in item:
-            if key not in ENTRY_KEYS:
-                raise RegistryError(
-                    f"unknown key '{key}'. Valid keys: {', '.join(ENTRY_KEYS)}",
-                    path=path,
-                    line=doc.line_of(i, str(key)),
-                )
-        id_ = _str(item, "id", f"entry {i + 1}", path, line)
-        if not ID_RE.match(id_):
-            raise RegistryError(
-                f"id '{id_}' must be lower-case letters, digits and hyphens", path=path, line=line
-            )
-        if any(e.id == id_ for e in entries):
-            raise RegistryError(f"id '{id_}' is used twice", path=path, line=line)
-        text = _str(item, "text", id_, path, line)
-        short = _str(item, "short", id_, path, line)
-        if "\n" in short:
-            raise RegistryError(f"{id_}: 'short' must be one line", path=path, line=doc.line_of(i, "short"))
-        applies = _str(item, "applies", id_, path, line)
-        if applies not in APPLIES:
-            raise RegistryError(
-                f"{id_}: 'applies' must be one of {', '.join(APPLIES)}, got '{applies}'",
-                path=path,
-                line=doc.line_of(i, "applies"),
-            )
-        match = ""
-        if applies == "when-mentioned":
-            match = _str(item, "match", id_, path, line)
-            try:
-                re.compile(match)
-            except re.error as exc:
-                raise RegistryError(
-                    f"{id_}: 'match' is not a valid regular expression: {exc}",
-                    path=path,
-                    line=doc.line_of(i, "match"),
-                ) from None
-        elif "match" in item:
-            raise RegistryError(
-                f"{id_}: 'match' is only used with applies: when-mentioned",
-                path=path,
-                line=doc.line_of(i, "match"),
-            )
-        entries.append(
-            Disclaimer(
-                id=id_,
-                text=text,
-                short=short,
-                applies=applies,
-                match=match,
-                line=doc.line_of(i, "text"),
-            )
-        )
+        entries.append(_entry(doc, i, item, path, entries))
     return Registry(path=path, entries=tuple(entries), sha256=hashlib.sha256(raw).hexdigest())
