@@ -27,7 +27,7 @@ from docx.shared import Inches, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from publishkit.docxkit import rezip  # noqa: E402
+from publishkit.kit.docxkit import rezip  # noqa: E402
 
 # --- the brand: change these and re-run --------------------------------------------------------
 FONT = "Arial"  # everywhere in Word; LibreOffice uses the metric-compatible Liberation Sans
