@@ -87,3 +87,26 @@ class LockError(PublishError):
     """Another build holds the lock on ``build/``."""
 
     category = "lock"
+
+
+def _rel(path: str | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    # Only the folder is resolved: the file may be a symlink we refused, and its name is the point.
+    where = Path(path).absolute()
+    try:
+        return str((where.parent.resolve() / where.name).relative_to(root.resolve()))
+    except ValueError:
+        return path
+
+
+def format_error(exc: PublishError, root: Path, prefix: str = "Error") -> str:
+    """``Error: <category>: <file>:<line>: <message>`` with the file relative to the project;
+    a settings error with several problems is one such line per problem."""
+    rel = _rel(exc.path, root)
+    where = f"{rel}:{exc.line}" if rel and exc.line else rel
+    if where == exc.category:  # the source/ folder as a "source" error's place: "source: source:"
+        where = None
+    head = f"{prefix}: {exc.category}: {where}: " if where else f"{prefix}: {exc.category}: "
+    messages = exc.lines if isinstance(exc, ConfigError) else (exc.message,)
+    return "\n".join(head + message for message in messages)

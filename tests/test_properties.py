@@ -370,7 +370,7 @@ def test_any_recipient_is_one_ascii_address_or_a_send_error(value: str) -> None:
     """`send --to` once raised HeaderParseError and UnicodeEncodeError for odd addresses."""
     from email.headerregistry import Address
 
-    from publishkit.cli.send import SendError, check_recipient
+    from publishkit.kit.smtp import SendError, check_recipient
 
     try:
         address = check_recipient(value)

@@ -76,21 +76,22 @@ def _collect_lines(value: Any, line: int, out: list[tuple[Node, int]]) -> None:
     # for every node), and works out each element's line once.
     if isinstance(value, dict):
         if "t" in value:
-            line = first_line(value, line)
-            out.append((value, line))
-            c = value.get("c")
-            if isinstance(c, list | dict):
-                _collect_lines(c, line, out)
+            _collect_element(value, line, out)
     elif isinstance(value, list):
         for v in value:
             if isinstance(v, dict) and "t" in v:
-                line = first_line(v, line)
-                out.append((v, line))
-                c = v.get("c")
-                if isinstance(c, list | dict):
-                    _collect_lines(c, line, out)
+                line = _collect_element(v, line, out)  # a sibling without a position takes this line
             elif isinstance(v, list):
                 _collect_lines(v, line, out)
+
+
+def _collect_element(node: Node, line: int, out: list[tuple[Node, int]]) -> int:
+    line = first_line(node, line)
+    out.append((node, line))
+    c = node.get("c")
+    if isinstance(c, list | dict):
+        _collect_lines(c, line, out)
+    return line
 
 
 @dataclass

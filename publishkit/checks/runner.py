@@ -26,35 +26,18 @@ from ..kit.pandoc import BatchResult, read_many
 from ..kit.timelimit import injected, time_limit
 from ..kit.treedepth import TOO_DEEP, TooDeep
 from ..model.article import Article
-from ..model.review import FUTURE, OVERDUE, ReviewStatus, review_status
-from ..model.scaffold import PLACEHOLDER_MESSAGE, placeholders
+from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings
-from .claims import active_claims, scan
-from .prose import PLAIN, read_document
+from . import registry
+from .base import ERROR, INFO, LEVEL_ORDER, WARNING, Content, Dated, Finding
+from .prose import read_document
 from .readability import measure
-from .structure import ERROR, INFO, WARNING, check_structure
 
 CHECK_JSON = "check.json"
 SCHEMA = 1
 # Findings of this check say the article ran out of time: never reused from check.json, as the
 # next run (a quieter machine, a larger limit) may finish.
 TIMEOUT = "time-limit"
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # error | warning | info
-    check: (
-        str  # readability, review, claims, headings, images, links, opening, source, placeholder, time-limit
-    )
-    line: int | None  # line in the source file
-    message: str
-    id: str = ""  # the claim's name, for claims
-    sentence: str = ""
-    reason: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", None) or k == "line"}
 
 
 @dataclass
@@ -100,6 +83,7 @@ def content_key(settings: Settings, article: Article) -> str:
     h.update(json.dumps(settings.section("checks"), sort_keys=True, default=str).encode())
     # The depth limit decides what is refused; a time limit's findings are never reused.
     h.update(f"max_tree_depth={settings.limits.max_tree_depth}".encode())
+    h.update(" ".join(registry()).encode())  # a check added or taken away checks again
     h.update(_code_fingerprint())
     return h.hexdigest()
 
@@ -123,108 +107,17 @@ def _code_fingerprint() -> bytes:
     return h.digest()
 
 
-def _review_findings(status: ReviewStatus, line: int, strict_hint: str) -> list[Finding]:
-    if status.state == FUTURE:
-        msg = (
-            f"reviewed date {status.reviewed.isoformat()} is in the future (today is "
-            f"{status.today.isoformat()}): write the date the review actually happened"
-        )
-        return [Finding(ERROR, "review", line, msg)]
-    if status.state == OVERDUE:
-        msg = (
-            f"review overdue: last reviewed {status.reviewed.isoformat()}, next review was due "
-            f"{status.due.isoformat()} ({-status.days_left} days ago). Outputs carry a 'Review overdue' "
-            f"mark until a clinician reviews it and 'reviewed' is updated{strict_hint}"
-        )
-        return [Finding(WARNING, "review", line, msg)]
-    if status.state == "due-soon":
-        msg = f"review due soon: next review by {status.due.isoformat()} (in {status.days_left} days)"
-        return [Finding(INFO, "review", line, msg)]
-    return []
-
-
-def _reviewed_line(article: Article) -> int:
-    for n, text in enumerate(article.path.read_text(encoding="utf-8").splitlines(), 1):
-        if text.startswith("reviewed:"):
-            return n
-        if n > 1 and text.strip() == "---":
-            break
-    return 1
-
-
-def _front_matter_hits(article: Article, claims: Any) -> list[Finding]:
-    """Claims in the title, summary and email subject, which every output shows first."""
-    meta = article.meta
-    lines = article.path.read_text(encoding="utf-8").splitlines()[: article.body_line - 1]
-    folded = [t.translate(PLAIN).casefold() for t in lines]
-    line_of: dict[str, int] = {}  # each word looked up once, however many matches start with it
-    out = []
-    for name, text in (
-        ("title", meta.title),
-        ("summary", meta.summary),
-        ("email subject", meta.email_subject),
-    ):
-        for hit in scan(text, claims):
-            first = (hit.matched.translate(PLAIN).split() or [""])[0].casefold()
-            if first not in line_of:
-                line_of[first] = next((n for n, t in enumerate(folded, 1) if first in t), 1)
-            out.append(_claim_finding(hit, line_of[first], f" (in the {name})"))
-    return out
-
-
-def _claim_finding(hit: Any, line: int, where: str = "") -> Finding:
-    msg = f"claim '{hit.claim.id}' ({hit.matched!r}){where}: \"{hit.sentence}\" "
-    msg += f"Why it matters: {hit.claim.reason}"
-    return Finding(
-        WARNING, "claims", line, msg, id=hit.claim.id, sentence=hit.sentence, reason=hit.claim.reason
-    )
-
-
 def check_content(
     settings: Settings, article: Article, ast: doctree.AST
 ) -> tuple[dict[str, Any], list[Finding]]:
-    """The part of the check that depends only on the article: readability, claims, structure."""
-    checks = settings.checks
+    """The part of the check that depends only on the article: every registered check's content."""
     to_file = article.body_line - 1  # body-relative line -> file line
     doc = read_document(ast)
-    scores = measure(doc, article.meta.language, checks.words_per_minute)
+    scores = measure(doc, article.meta.language, settings.checks.words_per_minute)
     for sec in scores["sections"]:
         sec["line"] += to_file
-    findings: list[Finding] = []
-    target = checks.target_for(article.meta.audience)
-    if scores["grade"] is None and scores["words"]:
-        findings.append(
-            Finding(
-                INFO,
-                "readability",
-                None,
-                f"reading grade not measured: the formulas are for English, the article's language is "
-                f"'{article.meta.language}'",
-            )
-        )
-    elif target is not None and scores["grade"] is not None and scores["grade"] > target:
-        worst = ", ".join(
-            f"'{s['title']}' (line {s['line']}, grade {s['grade']:g})" for s in scores["sections"]
-        )
-        findings.append(
-            Finding(
-                WARNING,
-                "readability",
-                scores["sections"][0]["line"] if scores["sections"] else None,
-                f"reading grade {scores['grade']:g} (Flesch-Kincaid) is above the target of {target:g} for "
-                f"{article.meta.audience}; hardest sections: {worst or 'none long enough to rank'}. "
-                "Shorter sentences and everyday words lower it",
-            )
-        )
-    claims, _problems = active_claims(checks.claims, checks.extra_claims)
-    findings += _front_matter_hits(article, claims)
-    for unit in doc.units:
-        for hit in scan(unit.text, claims):
-            findings.append(_claim_finding(hit, unit.line_at(hit.offset) + to_file))
-    for p in check_structure(ast):
-        findings.append(Finding(p.level, p.check, p.line + to_file, p.message))
-    findings += [Finding(ERROR, "placeholder", n, PLACEHOLDER_MESSAGE) for n in placeholders(article)]
-    return scores, findings
+    content = Content(settings, article, ast, doc, scores, to_file)
+    return scores, [f for check in registry().values() for f in check.content(content)]
 
 
 def _judge(
@@ -238,9 +131,9 @@ def _judge(
 ) -> ArticleCheck:
     checks = settings.checks
     status = review_status(article.meta.reviewed, built, checks.review_every_months, checks.due_soon_days)
-    hint = "" if strict else " (--strict refuses it)"
-    findings = [*_review_findings(status, _reviewed_line(article), hint), *content]
-    findings.sort(key=lambda f: ({ERROR: 0, WARNING: 1, INFO: 2}[f.level], f.line or 0))
+    dated = Dated(settings, article, built, status, strict)
+    findings = [f for check in registry().values() for f in check.dated(dated)] + content
+    findings.sort(key=lambda f: (LEVEL_ORDER[f.level], f.line or 0))
     return ArticleCheck(
         slug=article.slug,
         path=str(article.path),
@@ -275,11 +168,12 @@ def run_checks(
     cache = {} if force else load_cache(settings.build_dir)
     results: dict[str, ArticleCheck] = {}
     todo: list[tuple[Article, str]] = []
+    fresh = {c.name for c in registry().values() if c.each_run}  # judged again, never reused
     for article in articles:
         key = content_key(settings, article)
         old = cache.get(article.slug)
         if old and old.get("key") == key and all(f["check"] != TIMEOUT for f in old["findings"]):
-            content = [Finding(**f) for f in old["findings"] if f["check"] != "review"]
+            content = [Finding(**f) for f in old["findings"] if f["check"] not in fresh]
             results[article.slug] = _judge(settings, article, key, old["readability"], content, built, strict)
         else:
             todo.append((article, key))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..kit.doctree import AST, Node, stringify
+from .base import ERROR, WARNING
 from .prose import attr_of, first_line, walk_lines
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 # The first paragraph should say the main message in one to three short sentences.
 FIRST_MIN_WORDS, FIRST_MAX_WORDS = 10, 80
 VAGUE_ALT = {"image", "picture", "photo", "photograph", "graphic", "img", "figure", "icon", "logo"}

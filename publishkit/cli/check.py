@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..checks.runner import ArticleCheck, Finding, run_checks, save_report
-from ..checks.structure import ERROR, INFO, WARNING
-from ..errors import PublishError
-from ..kit.fsutil import build_lock
-from ..model.article import Article, load_article
-from ..model.settings import build_time, load_settings
-from .console import EXIT_FAILED, EXIT_OK, format_error
+from ..checks.base import ERROR, INFO, WARNING, Finding
+from ..errors import PublishError, format_error
+from .console import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from ..checks.runner import ArticleCheck
+    from ..model.article import Article
 
 PREFIX = {ERROR: "Error", WARNING: "Warning", INFO: "Note"}
 
@@ -27,6 +27,7 @@ def add_parser(sub: Any) -> None:
     sp.add_argument("--strict", action="store_true", help="fail on warnings too (exit 1)")
     sp.add_argument("--quiet", action="store_true", help="print only problems")
     sp.add_argument("--force", action="store_true", help="check again even what is unchanged")
+    sp.set_defaults(run=run)
 
 
 def _select(settings: Any, slugs: list[str]) -> list[Path]:
@@ -35,12 +36,18 @@ def _select(settings: Any, slugs: list[str]) -> list[Path]:
     return select(settings, slugs)
 
 
-def cmd_check(args: argparse.Namespace, root: Path) -> int:
+def run(args: argparse.Namespace, root: Path) -> int:
+    from ..checks.runner import run_checks, save_report
+    from ..kit.fsutil import build_lock
+    from ..model.article import load_article
+    from ..model.settings import build_time, load_settings
+
     settings = load_settings(root)
     today = build_time().date()
     articles: list[Article] = []
     unreadable: dict[str, PublishError] = {}
-    for path in _select(settings, args.slugs):
+    chosen = _select(settings, args.slugs)
+    for path in chosen:
         try:
             articles.append(load_article(path, settings.limits))
         except PublishError as exc:
@@ -57,7 +64,8 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
             }
             for slug, exc in unreadable.items()
         }
-        save_report(settings, results, today, {p.stem for p in _select(settings, [])}, extra)
+        existing = chosen if not args.slugs else _select(settings, [])  # source/ listed once if it will do
+        save_report(settings, results, today, {p.stem for p in existing}, extra)
     for problem in unreadable.values():
         print(format_error(problem, root), file=sys.stderr)
     for result in results.values():

@@ -8,11 +8,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+# The node builders live in astnodes; formats reach them through this module, as before.
+from .astnodes import AST as AST
+from .astnodes import Node as Node
+from .astnodes import blocks as blocks
+from .astnodes import div as div
+from .astnodes import header as header
+from .astnodes import para as para
+from .astnodes import with_blocks as with_blocks
 from .reserved import RESERVED_PREFIX, strip_reserved
 from .treedepth import json_depth
-
-Node = dict[str, Any]
-AST = dict[str, Any]
 
 
 def walk(value: Any) -> Iterator[Node]:
@@ -277,32 +282,3 @@ def unsafe_links(ast: AST) -> tuple[AST, list[str]]:
         return list(node["c"][1])
 
     return _rewrite_lists(ast, fn), removed
-
-
-def blocks(ast: AST) -> list[Node]:
-    return ast["blocks"]  # type: ignore[no-any-return]
-
-
-def with_blocks(ast: AST, extra: list[Node]) -> AST:
-    """A copy of ``ast`` with ``extra`` blocks appended."""
-    new = dict(ast)
-    new["blocks"] = [*ast["blocks"], *copy.deepcopy(extra)]
-    return new
-
-
-def div(blocks_: list[Node], *, classes: list[str] | None = None, custom_style: str | None = None) -> Node:
-    attrs = [["custom-style", custom_style]] if custom_style else []
-    return {"t": "Div", "c": [["", classes or [], attrs], blocks_]}
-
-
-def para(text: str) -> Node:
-    inlines: list[Node] = []
-    for i, word in enumerate(text.split()):
-        if i:
-            inlines.append({"t": "Space"})
-        inlines.append({"t": "Str", "c": word})
-    return {"t": "Para", "c": inlines}
-
-
-def header(level: int, text: str, ident: str = "") -> Node:
-    return {"t": "Header", "c": [level, [ident, [], []], para(text)["c"]]}

@@ -5,18 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import PublishError, SourceError
-from ..kit.fsutil import TooLarge, UnsafePath, read_beneath
-from .nesting import first_too_deep
+from ..errors import SourceError
 from .settings import Limits
+from .sourcefile import check_limits, decode_strict, read_source, split_front_matter
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
+AUDIENCE_RE = re.compile(f"^(?:{'|'.join(AUDIENCES)})$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # BCP 47, the common shapes: language, optional script, optional region (en, en-US, zh-Hant-TW, es-419).
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
@@ -53,6 +53,7 @@ FIELDS: dict[str, str] = {
     "email": "a table with subject",
 }
 REQUIRED = ("title", "summary", "reviewed")
+FRONT_MATTER_LINE = 2  # the first line after the opening '---'
 EMAIL_FIELDS = ("subject",)
 MAX_CHARS = {"title": 255, "email.subject": 255}  # Word's title limit; longer is no subject line either
 
@@ -65,6 +66,10 @@ class Article:
     body: str  # Markdown, NFC-normalised
     body_line: int  # file line where the body starts (1-based)
     sha256: str  # of the file's bytes
+    # The file's lines before the body (the front matter between its '---' lines), and each
+    # front-matter key path's line, kept from the one read: nothing opens the file again.
+    front_lines: tuple[str, ...] = ()
+    key_lines: dict[tuple[str, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def short_hash(self) -> str:
@@ -74,72 +79,14 @@ class Article:
         """File line of a character offset in the body."""
         return self.body_line + self.body.count("\n", 0, offset)
 
-
-# Unicode's Cc category is exactly U+0000-U+001F and U+007F-U+009F; tab and line feed are allowed.
-# Plus the line and paragraph separators. One regex search instead of a category lookup per character.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def decode_strict(raw: bytes, path: Path) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SourceError(
-            f"not valid UTF-8 at byte offset {exc.start} (byte 0x{raw[exc.start]:02x}); "
-            "save the file as UTF-8",
-            path=path,
-            line=line,
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n")
-    bad = _CONTROL.search(text)
-    if bad is not None:
-        i, ch = bad.start(), bad.group()
-        line = text.count("\n", 0, i) + 1
-        col = i - (text.rfind("\n", 0, i) + 1) + 1
-        raise SourceError(
-            f"control character U+{ord(ch):04X} at column {col}; remove it "
-            "(only tabs and line breaks are allowed)",
-            path=path,
-            line=line,
-        )
-    return unicodedata.normalize("NFC", text)
-
-
-def check_limits(text: str, path: Path, limits: Limits, first_line: int = 1) -> None:
-    """Refuse input that would make pandoc slow before it ever sees it."""
-    deep = first_too_deep(text, limits.max_nesting)
-    if deep is not None:
-        raise SourceError(
-            f"too complex: lists or quotes nested more than {limits.max_nesting} deep",
-            path=path,
-            line=first_line + deep,
-        )
-    run = re.search(r"[\[\]]{" + str(limits.max_bracket_run + 1) + ",}", text)
-    if run:
-        raise SourceError(
-            f"too complex: a run of more than {limits.max_bracket_run} brackets",
-            path=path,
-            line=first_line + text.count("\n", 0, run.start()),
-        )
-
-
-def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
-    """Return (yaml text, body, body's first line). Front matter is required."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise SourceError(
-            "no front matter: the file must start with a line '---', then title, summary and "
-            "reviewed, then another '---'",
-            path=path,
-            line=1,
-        )
-    for i in range(1, len(lines)):
-        if lines[i].strip() in ("---", "..."):
-            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
-    raise SourceError("front matter is not closed: add a line '---' after it", path=path, line=1)
+    def line_of_key(self, *keys: str | int) -> int:
+        """File line of a front-matter key path (``line_of_key("email", "subject")``); the line of
+        the deepest part of the path that exists, or the front matter's first line."""
+        path = tuple(str(k) for k in keys)
+        for n in range(len(path), 0, -1):
+            if path[:n] in self.key_lines:
+                return self.key_lines[path[:n]]
+        return FRONT_MATTER_LINE
 
 
 def _text(doc: YamlDoc, path: Path, key: str, value: Any, *keys: str) -> str:
@@ -225,68 +172,43 @@ def parse_front_matter(doc: YamlDoc, path: Path) -> FrontMatter:
             path=path,
             line=doc.line_of("reviewed"),
         ) from None
-    if "audience" in data:
-        audience = _text(doc, path, "audience", data["audience"])
-        if audience not in AUDIENCES:
-            raise SourceError(
-                f"'audience' must be one of {', '.join(AUDIENCES)}, got {_show(audience)}",
-                path=path,
-                line=doc.line_of("audience"),
-            )
-        values["audience"] = audience
-    if "language" in data:
-        lang = _text(doc, path, "language", data["language"])
-        if not LANG_RE.match(lang):
-            raise SourceError(
-                f"'language' must be a language tag such as en, en-US or es, got {_show(lang)}",
-                path=path,
-                line=doc.line_of("language"),
-            )
-        values["language"] = lang
+    for key, pattern, wanted in (
+        ("audience", AUDIENCE_RE, f"one of {', '.join(AUDIENCES)}"),
+        ("language", LANG_RE, "a language tag such as en, en-US or es"),
+    ):
+        if key in data:
+            values[key] = _text(doc, path, key, data[key])
+            if not pattern.match(values[key]):
+                raise SourceError(
+                    f"'{key}' must be {wanted}, got {_show(values[key])}", path=path, line=doc.line_of(key)
+                )
     for key in ("disclaimers", "tags"):
         if data.get(key) is not None:
             values[key] = _list(doc, path, key, data[key])
     if data.get("email") is not None:
-        email = data["email"]
-        if not isinstance(email, dict):
-            raise SourceError(
-                f"'email' must be a table such as 'email: {{subject: ...}}', got {_show(email)}",
-                path=path,
-                line=doc.line_of("email"),
-            )
-        for key in email:
-            if key not in EMAIL_FIELDS:
-                raise SourceError(
-                    f"unknown key 'email.{str(key)[:60]}'. "
-                    f"Valid keys: {', '.join('email.' + k for k in EMAIL_FIELDS)}",
-                    path=path,
-                    line=doc.line_of("email", str(key)),
-                )
-        if email.get("subject") is not None:
-            values["email_subject"] = _text(doc, path, "email.subject", email["subject"], "email", "subject")
+        values.update(_email(doc, path, data["email"]))
     return FrontMatter(**values)
 
 
-def read_source(path: Path, limit: int, error: type[PublishError], what: str) -> bytes:
-    """The bytes of a file directly in source/: never through a symlink, never more than ``limit``.
-
-    The size is checked with stat before reading, and the read stops at limit + 1 bytes, so a huge
-    (or sparse) file costs no memory. Raises ``error`` naming the file; FileNotFoundError as is."""
-    try:
-        return read_beneath(path.parent, [path.name], limit)
-    except UnsafePath as exc:
-        if exc.reason == "does not exist":
-            raise FileNotFoundError(path) from None
-        why = f"{exc.reason}; {what} must be a real file in source/"
-        if exc.reason == "is a symbolic link":
-            why += ", not a link to a file elsewhere"
-        raise error(why, path=path) from None
-    except TooLarge as exc:
-        size = f"{exc.size:,} bytes" if exc.size is not None else f"more than {limit:,} bytes"
-        raise error(
-            f"too large: {size}; the limit is {limit:,} (tool.publish.limits.max_source_bytes)",
+def _email(doc: YamlDoc, path: Path, email: Any) -> dict[str, str]:
+    """The `email:` table of the front matter: only `subject` so far."""
+    if not isinstance(email, dict):
+        raise SourceError(
+            f"'email' must be a table such as 'email: {{subject: ...}}', got {_show(email)}",
             path=path,
-        ) from None
+            line=doc.line_of("email"),
+        )
+    for key in email:
+        if key not in EMAIL_FIELDS:
+            raise SourceError(
+                f"unknown key 'email.{str(key)[:60]}'. "
+                f"Valid keys: {', '.join('email.' + k for k in EMAIL_FIELDS)}",
+                path=path,
+                line=doc.line_of("email", str(key)),
+            )
+    if email.get("subject") is not None:
+        return {"email_subject": _text(doc, path, "email.subject", email["subject"], "email", "subject")}
+    return {}
 
 
 def load_article(path: Path, limits: Limits) -> Article:
@@ -301,7 +223,7 @@ def load_article(path: Path, limits: Limits) -> Article:
     raw = read_source(path, limits.max_source_bytes, SourceError, "an article")
     text = decode_strict(raw, path)
     fm_text, body, body_line = split_front_matter(text, path)
-    doc = load_yaml(fm_text, path=path, first_line=2, error=SourceError)
+    doc = load_yaml(fm_text, path=path, first_line=FRONT_MATTER_LINE, error=SourceError)
     meta = parse_front_matter(doc, path)
     check_limits(body, path, limits, body_line)
     return Article(
@@ -311,4 +233,6 @@ def load_article(path: Path, limits: Limits) -> Article:
         body=body,
         body_line=body_line,
         sha256=hashlib.sha256(raw).hexdigest(),
+        front_lines=tuple(text.split("\n")[: body_line - 1]),
+        key_lines=doc.key_lines(),
     )

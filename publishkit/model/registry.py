@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError
-from .article import Article, decode_strict, read_source
+from .article import Article
 from .settings import Limits
+from .sourcefile import decode_strict, read_source
 from .yamlsafe import YamlDoc, load_yaml
 
 APPLIES = ("always", "when-mentioned", "on-request")
@@ -56,7 +57,7 @@ class Registry:
             raise RegistryError(
                 f"unknown disclaimer id '{unknown[0][:60]}'. Known ids: {', '.join(self.ids)}",
                 path=article.path,
-                line=_line_of_key(article, "disclaimers"),
+                line=article.line_of_key("disclaimers", article.meta.disclaimers.index(unknown[0])),
             )
         chosen = []
         for entry in self.entries:
@@ -67,13 +68,6 @@ class Registry:
             ):
                 chosen.append(entry)
         return tuple(chosen)
-
-
-def _line_of_key(article: Article, key: str) -> int:
-    for n, line in enumerate(article.path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return n
-    return 1
 
 
 def _str(entry: dict[str, Any], key: str, where: str, path: Path, line: int) -> str:

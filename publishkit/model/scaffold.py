@@ -1,18 +1,13 @@
-"""``publish.py new "Title"``: a new article with valid front matter and a marked skeleton to replace."""
+"""A new article's skeleton: valid front matter, marked lines to replace, and finding the marks."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import unicodedata
-from pathlib import Path
-from typing import Any
 
-from ..cli.console import EXIT_OK
-from ..errors import SourceError
-from .article import SLUG_RE, Article
-from .settings import Settings, build_time, load_settings
+from .article import Article
+from .settings import Settings, build_time
 
 MAX_SLUG = 60
 # Every line of the skeleton that an author must replace carries this marker, and the content check
@@ -50,20 +45,15 @@ PLACEHOLDER_MESSAGE = (
 def placeholders(article: Article) -> list[int]:
     """The lines of an article that still hold the skeleton's marker. YAML comments in the front
     matter are notes to the author that no output shows, so they may keep one."""
-    text = article.path.read_text(encoding="utf-8")
-    return [
+    head = [
         n
-        for n, line in enumerate(text.splitlines(), 1)
-        if PLACEHOLDER_RE.search(line) and not (n < article.body_line and line.lstrip().startswith("#"))
+        for n, line in enumerate(article.front_lines, 1)
+        if PLACEHOLDER_RE.search(line) and not line.lstrip().startswith("#")
     ]
-
-
-def add_parser(sub: Any) -> None:
-    sp = sub.add_parser(
-        "new", help='start a new article: source/<slug>.md from a title, e.g. new "Sleep basics"'
-    )
-    sp.add_argument("title", help="the article's title, in quotes")
-    sp.add_argument("--slug", help="the file name to use (default: made from the title)")
+    body = [
+        n for n, line in enumerate(article.body.split("\n"), article.body_line) if PLACEHOLDER_RE.search(line)
+    ]
+    return head + body
 
 
 def slugify(title: str) -> str:
@@ -101,38 +91,3 @@ def skeleton(settings: Settings, title: str) -> str:
     ]
     contact = f" Call us at {brand.phone}." if brand.phone else ""
     return "\n".join(lines) + "\n" + BODY.format(contact=contact)
-
-
-def cmd_new(args: argparse.Namespace, root: Path) -> int:
-    settings = load_settings(root)
-    title = " ".join(args.title.split())
-    # Cs: a title that was not UTF-8 on the command line (Python keeps its bytes as surrogates).
-    if not title or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in title):
-        raise SourceError(f"the title must be text on one line, got {args.title!r}", category="new")
-    slug = args.slug if args.slug is not None else slugify(title)
-    if not SLUG_RE.match(slug):
-        what = f"--slug '{slug}' is not" if args.slug is not None else f"the title '{title}' gives no"
-        raise SourceError(
-            f"{what} valid file name: give one with --slug, in lower-case letters, digits and "
-            "hyphens, e.g. --slug sleep-basics",
-            category="new",
-        )
-    path = settings.source_dir / f"{slug}.md"
-    if not settings.source_dir.is_dir():
-        raise SourceError(f"the source folder {settings.source}/ does not exist", category="new")
-    text = skeleton(settings, title)
-    try:
-        with path.open("x", encoding="utf-8", newline="\n") as fh:  # "x": never overwrite
-            fh.write(text)
-    except FileExistsError:
-        raise SourceError(
-            "already exists, so it was left as it is: edit it, or choose another title or --slug",
-            path=path,
-            category="new",
-        ) from None
-    rel = path.relative_to(root) if path.is_relative_to(root) else path
-    print(
-        f"Wrote {rel}. Replace every {PLACEHOLDER} line with your own words "
-        "(`check` reports each one until you do), then run: python publish.py all"
-    )
-    return EXIT_OK

@@ -112,6 +112,25 @@ class YamlDoc:
                 return line
         return line
 
+    def key_lines(self) -> dict[tuple[str, ...], int]:
+        """Every key path in the document (list items by their index, as text) -> its file line.
+
+        Taken once from the parse so that later errors need not read the file again."""
+        lines: dict[tuple[str, ...], int] = {}
+        stack: list[tuple[tuple[str, ...], yaml.Node | None]] = [((), self.node)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode):  # duplicate keys were refused at load
+                        lines[(*path, k.value)] = self.first_line + k.start_mark.line
+                        stack.append(((*path, k.value), v))
+            elif isinstance(node, yaml.SequenceNode):
+                for i, item in enumerate(node.value):
+                    lines[(*path, str(i))] = self.first_line + item.start_mark.line
+                    stack.append(((*path, str(i)), item))
+        return lines
+
 
 def load_yaml(text: str, *, path: Path | str, first_line: int, error: type[PublishError]) -> YamlDoc:
     """Parse one YAML document; every problem becomes ``error`` naming the file and line."""

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ..cli.console import EXIT_OK
 from ..kit.fsutil import TMP_PREFIX, build_lock, sha256
-from ..model.settings import Settings, load_settings
+from ..model.settings import Settings
 from ..site.gallery import GALLERY_DIR, made_by_gallery
 from .manifest import MANIFEST, load_manifest
 
@@ -21,10 +18,6 @@ class Cleaned:
     removed: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # not made by the build
     changed: list[Path] = field(default_factory=list)  # made by the build, then edited by someone
-
-
-def add_parser(sub: Any) -> None:
-    sub.add_parser("clean", help="remove what the build made from build/ (keeps anything else)")
 
 
 def _inside(build_dir: Path, rel: str) -> Path | None:
@@ -84,29 +77,3 @@ def clean(settings: Settings) -> Cleaned:
             p for p in build_dir.rglob("*") if (p.is_file() or p.is_symlink()) and p not in changed
         )
     return result
-
-
-def cmd_clean(args: argparse.Namespace, root: Path) -> int:
-    settings = load_settings(root)
-    if not settings.build_dir.is_dir():
-        print(f"Nothing to clean: {settings.build}/ does not exist.")
-        return EXIT_OK
-    result = clean(settings)
-
-    def show(path: Path) -> str:
-        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-    n = len(result.removed)
-    print(f"Removed {n} file{'s' if n != 1 else ''} that the build made.")
-    for path in result.changed:
-        print(
-            f"Kept {show(path)}: it was changed after the build wrote it. Delete it yourself if not needed."
-        )
-    if result.kept:
-        k = len(result.kept)
-        print(f"Kept {k} file{'s' if k != 1 else ''} that the build did not make:")
-        for path in result.kept:
-            print(f"  {show(path)}")
-    elif not settings.build_dir.exists():
-        print(f"{settings.build}/ is gone.")
-    return EXIT_OK

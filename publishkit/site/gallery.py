@@ -126,7 +126,7 @@ def _check_of(settings: Settings, article: Article | None, checked: dict[str, An
 
 def _errors_by_slug(settings: Settings, report: Any) -> dict[str, tuple[list[str], list[str]]]:
     """This build's errors per article, worded as the command line words them."""
-    from ..cli.console import format_error
+    from ..errors import format_error
 
     out: dict[str, tuple[list[str], list[str]]] = {}
     by_path = {str(p): p.stem for p in settings.source_dir.glob("*.md")}

@@ -13,9 +13,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..cli.console import EXIT_OK, format_error
-from ..errors import PublishError, SourceError
-from ..model.settings import load_settings
+from ..errors import PublishError, SourceError, format_error
+from .console import EXIT_OK
 
 DEBOUNCE_MS = 300  # editors save in several steps; wait this long for the last one
 
@@ -26,6 +25,7 @@ def add_parser(sub: Any) -> None:
         help="rebuild what changed whenever a file in source/ or templates/ is saved (Ctrl-C stops)",
     )
     sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sp.set_defaults(run=run)
 
 
 def _rel(path: str, root: Path) -> str:
@@ -38,7 +38,8 @@ def _rel(path: str, root: Path) -> str:
 def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: bool = False) -> bool:
     """One incremental ``all`` build; print one line about it and its problems. True when it passed."""
     from ..formats import REGISTRY
-    from .build import build
+    from ..model.settings import load_settings
+    from ..pipeline.build import build
 
     what = ", ".join(sorted(changed)) or "start"
     started = time.monotonic()
@@ -73,8 +74,10 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
     return bool(report.ok)
 
 
-def cmd_watch(args: argparse.Namespace, root: Path) -> int:
+def run(args: argparse.Namespace, root: Path) -> int:
     from watchfiles import Change, watch
+
+    from ..model.settings import load_settings
 
     settings = load_settings(root)
     folders = [settings.source_dir, settings.templates_dir]

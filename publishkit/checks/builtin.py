@@ -1,0 +1,129 @@
+"""The built-in checks: readability, claims, structure, placeholders, review date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.review import FUTURE, OVERDUE
+from ..model.scaffold import PLACEHOLDER_MESSAGE, placeholders
+from .base import ERROR, INFO, WARNING, Check, Content, Dated, Finding
+from .claims import active_claims, scan
+from .prose import PLAIN
+from .structure import check_structure
+
+
+class Readability(Check):
+    """The reading grade against the audience's target (the measuring is the runner's)."""
+
+    name = "readability"
+
+    def content(self, c: Content) -> list[Finding]:
+        scores, meta = c.scores, c.article.meta
+        target = c.settings.checks.target_for(meta.audience)
+        if scores["grade"] is None and scores["words"]:
+            why = "the formulas are for English, the article's language is"
+            return [Finding(INFO, self.name, None, f"reading grade not measured: {why} '{meta.language}'")]
+        if target is None or scores["grade"] is None or scores["grade"] <= target:
+            return []
+        sections = scores["sections"]
+        worst = ", ".join(f"'{s['title']}' (line {s['line']}, grade {s['grade']:g})" for s in sections)
+        return [
+            Finding(
+                WARNING,
+                self.name,
+                sections[0]["line"] if sections else None,
+                f"reading grade {scores['grade']:g} (Flesch-Kincaid) is above the target of {target:g} for "
+                f"{meta.audience}; hardest sections: {worst or 'none long enough to rank'}. "
+                "Shorter sentences and everyday words lower it",
+            )
+        ]
+
+
+def _claim_finding(hit: Any, line: int, where: str = "") -> Finding:
+    msg = f"claim '{hit.claim.id}' ({hit.matched!r}){where}: \"{hit.sentence}\" "
+    msg += f"Why it matters: {hit.claim.reason}"
+    return Finding(
+        WARNING, "claims", line, msg, id=hit.claim.id, sentence=hit.sentence, reason=hit.claim.reason
+    )
+
+
+class Claims(Check):
+    """Risky health claims (cures, guarantees, ...) in the title, summary, subject and body."""
+
+    name = "claims"
+
+    def content(self, c: Content) -> list[Finding]:
+        claims, _problems = active_claims(c.settings.checks.claims, c.settings.checks.extra_claims)
+        findings = self._front_matter(c, claims)
+        for unit in c.doc.units:
+            for hit in scan(unit.text, claims):
+                findings.append(_claim_finding(hit, unit.line_at(hit.offset) + c.to_file))
+        return findings
+
+    @staticmethod
+    def _front_matter(c: Content, claims: Any) -> list[Finding]:
+        """Claims in the title, summary and email subject, which every output shows first."""
+        meta = c.article.meta
+        folded = [t.translate(PLAIN).casefold() for t in c.article.front_lines]
+        line_of: dict[str, int] = {}  # each word looked up once, however many matches start with it
+        out = []
+        for name, text in (
+            ("title", meta.title),
+            ("summary", meta.summary),
+            ("email subject", meta.email_subject),
+        ):
+            for hit in scan(text, claims):
+                first = (hit.matched.translate(PLAIN).split() or [""])[0].casefold()
+                if first not in line_of:
+                    line_of[first] = next((n for n, t in enumerate(folded, 1) if first in t), 1)
+                out.append(_claim_finding(hit, line_of[first], f" (in the {name})"))
+        return out
+
+
+class Structure(Check):
+    """Heading order, alt text, links readers can use, a short main message first."""
+
+    name = "structure"
+
+    def content(self, c: Content) -> list[Finding]:
+        return [Finding(p.level, p.check, p.line + c.to_file, p.message) for p in check_structure(c.ast)]
+
+
+class Placeholder(Check):
+    """Text from `publish.py new` that the author has not replaced yet."""
+
+    name = "placeholder"
+
+    def content(self, c: Content) -> list[Finding]:
+        return [Finding(ERROR, self.name, n, PLACEHOLDER_MESSAGE) for n in placeholders(c.article)]
+
+
+class Review(Check):
+    """The review date against the build's clock: overdue, due soon, or in the future."""
+
+    name = "review"
+    each_run = True
+
+    def dated(self, d: Dated) -> list[Finding]:
+        status, line = d.review, d.article.line_of_key("reviewed")
+        if status.state == FUTURE:
+            msg = (
+                f"reviewed date {status.reviewed.isoformat()} is in the future (today is "
+                f"{status.today.isoformat()}): write the date the review actually happened"
+            )
+            return [Finding(ERROR, self.name, line, msg)]
+        if status.state == OVERDUE:
+            hint = "" if d.strict else " (--strict refuses it)"
+            msg = (
+                f"review overdue: last reviewed {status.reviewed.isoformat()}, next review was due "
+                f"{status.due.isoformat()} ({-status.days_left} days ago). Outputs carry a 'Review overdue' "
+                f"mark until a clinician reviews it and 'reviewed' is updated{hint}"
+            )
+            return [Finding(WARNING, self.name, line, msg)]
+        if status.state == "due-soon":
+            msg = f"review due soon: next review by {status.due.isoformat()} (in {status.days_left} days)"
+            return [Finding(INFO, self.name, line, msg)]
+        return []
+
+
+BUILTIN: tuple[Check, ...] = (Readability(), Claims(), Structure(), Placeholder(), Review())
