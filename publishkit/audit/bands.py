@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..errors import AuditError
 
 if TYPE_CHECKING:
-    from .core import Extracted, Requirement
+    from .extracted import Extracted, Requirement
 
 # "Page X of Y" in Word is two fields whose shown numbers Word recomputes: any numbers will do.
 _DOCX_PAGE_LABEL = re.compile(r"Page\s*\d+\s*of\s*\d+", re.IGNORECASE)

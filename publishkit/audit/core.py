@@ -2,92 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from ..errors import AuditError
+from ..kit.textnorm import contains, normalize
 from ..model.settings import Settings
 from .bands import Running, check_bands
+from .extracted import Extracted, Requirement
 
-
-@dataclass(frozen=True)
-class Extracted:
-    """The text a reader finds in an output.
-
-    ``pages``: PDF pages (or the single body of other formats). ``footers``, ``headers``: for
-    paged formats, the footer and header text of every page (PDF) or section (DOCX); None where
-    there are none.
-    """
-
-    pages: tuple[str, ...]
-    footers: tuple[str, ...] | None = None
-    meta: dict[str, str] = field(default_factory=dict)
-    # DOCX: the field codes (PAGE, NUMPAGES, ...) in each entry of ``footers``, and where each
-    # footer is shown ("section 1, first page"), for messages.
-    footer_fields: tuple[frozenset[str], ...] | None = None
-    footer_labels: tuple[str, ...] | None = None
-    headers: tuple[str, ...] | None = None
-    header_labels: tuple[str, ...] | None = None  # DOCX; a PDF's headers go by page, like its footers
-    links: tuple[str, ...] = ()  # HTML: every href, in order
-    # Formats that hold several complete documents (the .eml's text and HTML parts): each is
-    # audited on its own, so a disclaimer in one part cannot stand in for the other.
-    parts: tuple[tuple[str, Extracted], ...] = ()
-    # What one entry of ``footers`` and ``headers`` belongs to, as the reader found it: "page"
-    # (a PDF: numbered "Page X of Y") or "section" (DOCX); "" where there are no bands.
-    unit: str = ""
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.pages)
-
-
-_TRANSLATE = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u00ad": None,
-        "\ufffe": None,
-        "\u200b": None,
-    }
-)
-
-
-def normalize(text: str, *, fold: bool = True) -> str:
-    """Compare texts as a reader would: ignore line breaks, hyphenation at line ends,
-    typographic quotes and dashes, spacing and (unless ``fold`` is off) letter case."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
-    text = text.replace("\x02", "")  # PDFium marks soft hyphens at line ends with U+0002
-    text = re.sub(r"(\w)-[ \t]*\r?\n[ \t]*(\w)", r"\1\2", text)  # hyphenation at a line end
-    text = re.sub(r"[*_`]", "", text)  # leftover Markdown emphasis marks
-    text = re.sub(r"\s+", " ", text)
-    return text.strip().casefold() if fold else text.strip()
-
-
-def contains(haystack_normalized: str, needle: str) -> bool:
-    n = normalize(needle)
-    if n in haystack_normalized:
-        return True
-    # A word hyphenated at a line end reads "treat-ment" once spacing is gone; compare without hyphens too.
-    return n.replace("-", "") in haystack_normalized.replace("-", "")
+__all__ = ["Extracted", "Requirement", "audit", "contains", "normalize"]
 
 
 @dataclass(frozen=True)
@@ -147,13 +72,6 @@ def check_edition(name: str, body_pt: Callable[[bytes], float] | None, data: byt
             f"the {edition} edition needs body text of at least {floor:g} pt, found {size:g} pt",
             path=name,
         )
-
-
-@dataclass(frozen=True)
-class Requirement:
-    id: str
-    full: str  # full approved text, as plain text
-    short: str
 
 
 def audit(

@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _select(settings: Any, slugs: list[str]) -> list[Path]:
-    from ..pipeline.build import select
+    from ..pipeline.sources import select
 
     return select(settings, slugs)
 

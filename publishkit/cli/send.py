@@ -74,7 +74,7 @@ def load_eml(build_dir: Path, slug: str) -> tuple[Path, bytes, str]:
 def send(root: Path, slug: str, recipients: list[str], server: str | None) -> tuple[Path, str, int]:
     """Send the .eml's bytes as they are; return (file, server, number of recipients)."""
     from ..model.settings import load_settings
-    from ..pipeline.build import slug_of
+    from ..pipeline.sources import slug_of
 
     to = checked_recipients(recipients)
     settings = load_settings(root)

@@ -18,7 +18,7 @@ from ..kit.docxkit import (
     zip_time,
 )
 from ..model.brands import shades
-from . import Format, Need
+from .base import Format, Need
 from .context import RenderContext
 
 DISCLAIMERS_HEADING = "Important information"

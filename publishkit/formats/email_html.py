@@ -9,14 +9,14 @@ from urllib.parse import quote, unquote
 
 from markupsafe import Markup
 
-from ..audit.core import contains, normalize
-from ..audit.readers import extract_html
 from ..errors import ConfigError, RenderError, SourceError
 from ..kit import doctree
 from ..kit.doctree import AST
+from ..kit.htmltext import visible_html
 from ..kit.sanitize import clean_html
+from ..kit.textnorm import contains, normalize
 from ..model.brands import email_problems, shades
-from . import Format, Need
+from .base import Format, Need
 from .context import RenderContext
 
 # ESP merge tags stand in for the real per-recipient link and are kept as written:
@@ -118,7 +118,7 @@ def check_compliance(ctx: RenderContext) -> None:
 
 def check_footer(html: str, ctx: RenderContext, name: str) -> None:
     """The page really shows the address and links the unsubscribe URL (templates change)."""
-    extracted = extract_html(html.encode("utf-8"))
+    extracted = visible_html(html)
     if not contains(normalize(extracted.text), ctx.brand.address):
         raise RenderError(
             "the postal address is missing from the email footer (check templates/email.html.j2)",

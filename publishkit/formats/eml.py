@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from ..errors import ConfigError, PublishError, SourceError
 from ..kit.doctree import AST
 from ..model.brands import email_problems
-from . import Format, Need
+from .base import Format, Need
 from .context import RenderContext
 from .email_html import MERGE_TAG_RE, build_email_html, check_compliance, prepare_email_ast
 from .text import TextRenderer, brand_line, plain_document

@@ -18,7 +18,7 @@ from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
 from ..model.assets import locate_image
 from ..model.brands import shades
-from . import Format, Need
+from .base import Format, Need
 from .context import RenderContext
 
 PDF_VARIANT = "pdf/ua-1"

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from ..kit import doctree
 from ..kit.doctree import AST, Node
 from ..model.settings import Brand
-from . import Format, Need
+from .base import Format, Need
 from .context import RenderContext
 
 WIDTH = 72

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from ..errors import PublishError, SourceError
+from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.fsutil import build_lock, remove_stale_temps
 from ..model.article import Article, load_article
+from ..model.manifest import Key, ManifestEntry, load_manifest, save_manifest
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings, build_time
 from ..model.variant import Variant
 from .cachekey import cache_key, intact, tool_versions
-from .chunk import Task, build_chunk, run_chunk, warm_worker
-from .manifest import Key, ManifestEntry, load_manifest, save_manifest
+from .chunk import Task, build_chunk
 from .outcome import Outcome, Progress, Report
 from .plan import Job, configured, plan, select_brands
+from .sources import discover, select, slug_of
+from .workers import execute, warm_pool
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -35,48 +35,6 @@ def _review(settings: Settings, article: Article, built_at: datetime) -> ReviewS
     return review_status(
         article.meta.reviewed, built_at.date(), checks.review_every_months, checks.due_soon_days
     )
-
-
-def discover(settings: Settings) -> list[Path]:
-    src = settings.source_dir
-    if not src.is_dir():
-        raise SourceError(f"the source folder {settings.source}/ does not exist")
-    # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
-    return sorted(p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
-
-
-def slug_of(settings: Settings, arg: str) -> str:
-    """The slug a command-line argument names: ``x``, ``x.md`` and ``source/x.md`` (from anywhere,
-    or absolute) all name ``x``. A .md file in another folder stays as given, so it is not found."""
-    path = Path(arg)
-    if path.suffix != ".md":
-        return arg
-    if len(path.parts) == 1:
-        return path.stem
-    src = settings.source_dir.resolve()
-    try:
-        if path.resolve().parent == src or (settings.root / path).resolve().parent == src:
-            return path.stem
-    except (OSError, ValueError):  # a NUL byte, a loop of links: not an article either way
-        pass
-    return arg
-
-
-def select(settings: Settings, args: Sequence[str]) -> list[Path]:
-    """The articles the command line names, in its order (every article when it names none)."""
-    paths = discover(settings)
-    if not args:
-        return paths
-    known = {p.stem: p for p in paths}
-    chosen: dict[str, Path] = {}
-    for arg in args:
-        slug = slug_of(settings, arg)
-        if slug not in known:
-            raise SourceError(
-                f"no article '{arg}' in {settings.source}/. Articles: {', '.join(known) or '(none)'}"
-            )
-        chosen[slug] = known[slug]
-    return list(chosen.values())
 
 
 def load_registries(settings: Settings, brands: Sequence[str]) -> dict[str, Registry]:
@@ -117,18 +75,9 @@ def build(
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
-        loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]] = []
-        for path in paths:
-            try:
-                article = load_article(path, settings.limits)
-                applying = {b: registries[b].resolve(article) for b in brand_ids}
-            except PublishError as exc:
-                for fmt in formats:
-                    report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))
-                continue
-            loaded.append((article, applying))
+        loaded = _load(settings, paths, registries, brand_ids, formats, report)
         todo = _pending(settings, loaded, formats, brand_ids, editions, old, versions, built_at, force)
-        pool = _warm_pool(settings, registries, formats, todo, jobs)
+        pool = warm_pool(settings, registries, formats, todo, jobs)
         if pool is not None:
             stack.callback(pool.shutdown)
         if checks:
@@ -136,7 +85,7 @@ def build(
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         tasks = _tasks(settings, loaded, todo, formats, brand_ids, editions, old, report, progress)
-        for outcomes, warnings in _execute(settings, registries, tasks, built_at, jobs, strict, pool):
+        for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
                 report.outcomes.append(outcome)
@@ -144,21 +93,56 @@ def build(
                     entries[outcome.entry.manifest_key] = outcome.entry
                 if progress:
                     progress(outcome)
-
-        existing = {p.stem for p in discover(settings)}
-        entries = {
-            k: v
-            for k, v in entries.items()
-            if k[0] in existing and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
-        }
-        if entries != old:
-            save_manifest(settings.build_dir, entries, built_at.isoformat(), versions)
-        from ..site.gallery import write_gallery  # build/index.html: every build, after the manifest
-
-        write_gallery(settings, registries, entries, report)
+        _finish(settings, registries, entries, old, built_at.isoformat(), versions, report)
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
+
+
+def _load(
+    settings: Settings,
+    paths: list[Path],
+    registries: dict[str, Registry],
+    brand_ids: Sequence[str],
+    formats: Sequence[str],
+    report: Report,
+) -> list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]]:
+    """Every article read once, with the disclaimers that apply to it for each clinic; a bad one
+    fails alone (every format of it), the others go on."""
+    loaded = []
+    for path in paths:
+        try:
+            article = load_article(path, settings.limits)
+            applying = {b: registries[b].resolve(article) for b in brand_ids}
+        except PublishError as exc:
+            report.outcomes.extend(Outcome(path.stem, fmt, "failed", error=exc) for fmt in formats)
+            continue
+        loaded.append((article, applying))
+    return loaded
+
+
+def _finish(
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    old: dict[Key, ManifestEntry],
+    built_at: str,
+    versions: dict[str, str],
+    report: Report,
+) -> None:
+    """The manifest, last (outputs of deleted articles and of clinics or editions no longer
+    made drop out), then build/index.html."""
+    from .site import write_site
+
+    existing = {p.stem for p in discover(settings)}
+    kept = {
+        k: v
+        for k, v in entries.items()
+        if k[0] in existing and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
+    }
+    if kept != old:
+        save_manifest(settings.build_dir, kept, built_at, versions)
+    write_site(settings, registries, kept, report)
 
 
 def _key(
@@ -271,58 +255,3 @@ def _run_checks(
             )
             report.outcomes.extend(Outcome(slug, fmt, "failed", error=stop) for fmt in formats)
     return stopped
-
-
-def _chunk_size(n: int, jobs: int) -> int:
-    return max(1, min(25, -(-n // max(1, jobs))))
-
-
-def _execute(
-    settings: Settings,
-    registries: dict[str, Registry],
-    tasks: list[Task],
-    built_at: datetime,
-    jobs: int,
-    strict: bool,
-    pool: ProcessPoolExecutor | None = None,
-) -> Any:
-    """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes
-    (the warm ``pool`` when there is one, even for a single chunk: its WeasyPrint is loaded)."""
-    if not tasks:
-        return
-    chunk = _chunk_size(len(tasks), jobs)
-    chunks = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
-    args = [(settings, registries, c, built_at, strict) for c in chunks]
-    if pool is not None:
-        for outcomes, warnings, _version in pool.map(run_chunk, args):
-            yield outcomes, warnings
-        return
-    if jobs <= 1 or len(chunks) == 1:
-        for c in chunks:
-            outcomes, warnings, _version = build_chunk(settings, registries, c, built_at, strict)
-            yield outcomes, warnings
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for outcomes, warnings, _version in pool.map(run_chunk, args):
-            yield outcomes, warnings
-
-
-def _warm_pool(
-    settings: Settings,
-    registries: dict[str, Registry],
-    formats: Sequence[str],
-    todo: list[tuple[Job, str]],
-    jobs: int,
-) -> ProcessPoolExecutor | None:
-    """With --jobs > 1 and something to build, start the workers before the content checks, so
-    that they load WeasyPrint and its fonts and convert the disclaimers while this process checks.
-    An output whose key matches counts as done here; the real decision comes after the checks."""
-    if jobs <= 1 or not todo:
-        return None
-    pending = len({job.article.slug for job, _key in todo})
-    workers = min(jobs, -(-pending // _chunk_size(pending, jobs)))
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=warm_worker, initargs=(settings, registries, tuple(formats))
-    )
-    pool.submit(int)  # starts the workers now (all at once: the pool forks)
-    return pool

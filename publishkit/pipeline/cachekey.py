@@ -14,9 +14,9 @@ from typing import Any
 from ..formats import Format
 from ..kit.fsutil import sha256
 from ..model.article import Article
+from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer
 from ..model.settings import Brand, Settings
-from .manifest import ManifestEntry
 
 TOOL_PACKAGES = (
     "publishkit",

@@ -23,11 +23,11 @@ from ..kit.templating import make_environment
 from ..kit.treedepth import TOO_DEEP
 from ..model.article import Article
 from ..model.assets import checked_ast, find_line, media_copies
+from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
 from .cachekey import hash_files, template_paths, tool_versions
 from .convert import Converted, disclaimer_texts
-from .manifest import ManifestEntry
 from .outcome import Outcome
 from .plan import Job
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..kit.fsutil import TMP_PREFIX, build_lock, sha256
+from ..model.manifest import MANIFEST, load_manifest
 from ..model.settings import Settings
-from ..site.gallery import GALLERY_DIR, made_by_gallery
-from .manifest import MANIFEST, load_manifest
+from ..site.gallery import made_by_gallery
+from ..site.thumbs import GALLERY_DIR
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import PublishError
-from .manifest import ManifestEntry
+from ..model.manifest import ManifestEntry
 
 
 @dataclass

@@ -15,10 +15,12 @@ from ..formats.context import review_line
 from ..kit import doctree
 from ..kit.fsutil import sha256
 from ..kit.pandoc import read_many
-from ..model.article import load_article
+from ..model.article import Article, load_article
+from ..model.manifest import ManifestEntry, load_manifest
+from ..model.registry import Registry
 from ..model.settings import Settings
-from .build import load_registries, slug_of
-from .manifest import load_manifest
+from .build import load_registries
+from .sources import slug_of
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,20 @@ class Problem:
 
 def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Problem]]:
     """Return (outputs checked, problems). Nothing is written."""
+    entries = _selected(settings, slugs)
+    registries = load_registries(settings, [b for b in settings.brands if any(e.brand == b for e in entries)])
+    texts = sorted({d.text for r in registries.values() for d in r.entries})
+    parsed = read_many({str(n): text for n, text in enumerate(texts)}, settings.limits.pandoc_timeout)
+    plain = {text: doctree.stringify(json.loads(parsed.values[str(n)])) for n, text in enumerate(texts)}
+    articles: dict[str, Article | PublishError] = {}  # each source read once, not once per output
+    problems: list[Problem] = []
+    for entry in entries:
+        problems += _check(settings, entry, registries, plain, articles)
+    return len(entries), problems
+
+
+def _selected(settings: Settings, slugs: Sequence[str]) -> list[ManifestEntry]:
+    """The manifest's entries for the articles named (all when none is), refusing a name never built."""
     manifest = load_manifest(settings.build_dir)
     if not manifest:
         raise PublishError(
@@ -43,59 +59,64 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
             raise PublishError(
                 f"no build of '{arg}' to verify. Built articles: {', '.join(built)}", category="verify"
             )
-    entries = [e for key, e in sorted(manifest.items()) if not wanted or key[0] in wanted]
-    registries = load_registries(settings, [b for b in settings.brands if any(e.brand == b for e in entries)])
-    texts = {d.text for r in registries.values() for d in r.entries}
-    parsed = read_many({str(n): text for n, text in enumerate(sorted(texts))}, settings.limits.pandoc_timeout)
-    plain = {
-        text: doctree.stringify(json.loads(parsed.values[str(n)])) for n, text in enumerate(sorted(texts))
-    }
-    problems: list[Problem] = []
-    for entry in entries:
-        rel = f"{settings.build}/{entry.path}"
-        out = settings.build_dir / entry.path
-        if not out.is_file():
-            problems.append(Problem(rel, "missing: listed in the manifest but not in build/"))
-            continue
-        data = out.read_bytes()
-        if sha256(data) != entry.sha256:
-            problems.append(
-                Problem(rel, "changed since it was built (sha256 differs from build/manifest.json)")
-            )
-        source = settings.source_dir / f"{entry.slug}.md"
-        if entry.brand not in registries:
-            problems.append(Problem(rel, f"built for clinic '{entry.brand}', which is no longer configured"))
-            continue
+    return [e for key, e in sorted(manifest.items()) if not wanted or key[0] in wanted]
+
+
+def _article(settings: Settings, slug: str, cache: dict[str, Article | PublishError]) -> Article:
+    if slug not in cache:
         try:
-            article = load_article(source, settings.limits)
-            applying = registries[entry.brand].resolve(article)
+            cache[slug] = load_article(settings.source_dir / f"{slug}.md", settings.limits)
         except PublishError as exc:
-            problems.append(Problem(rel, f"its source can no longer be read: {exc.message}"))
-            continue
-        if article.sha256 != entry.source_sha256:
-            problems.append(Problem(rel, f"out of date: source/{entry.slug}.md changed since it was built"))
-        now = [d.id for d in applying]
-        if now != list(entry.disclaimers):
-            problems.append(
-                Problem(rel, f"out of date: disclaimers now {now}, built with {list(entry.disclaimers)}")
-            )
-        renderer = REGISTRY.get(entry.format)
-        if renderer is None:
-            continue
-        requirements = [Requirement(d.id, plain[d.text], d.short) for d in applying]
-        try:
-            name = entry.path.rsplit("/", 1)[-1]
-            audit(
-                name,
-                READERS[renderer.reader].read(data),
-                requirements,
-                review_line(article),
-                running=Running(settings.brands[entry.brand].name, article.meta.title),
-                clinic=clinic_facts(settings, entry.brand),
-            )
-            check_edition(name, READERS[renderer.reader].body_pt, data, entry.edition)
-        except AuditError as exc:
-            problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
-        except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash
-            problems.append(Problem(rel, f"cannot be read as {entry.format}: {exc}"))
-    return len(entries), problems
+            cache[slug] = exc
+    found = cache[slug]
+    if isinstance(found, PublishError):
+        raise found
+    return found
+
+
+def _check(
+    settings: Settings,
+    entry: ManifestEntry,
+    registries: dict[str, Registry],
+    plain: dict[str, str],
+    articles: dict[str, Article | PublishError],
+) -> list[Problem]:
+    """What is wrong with one output: gone, edited, out of date, or no longer carrying the wording."""
+    rel = f"{settings.build}/{entry.path}"
+    out = settings.build_dir / entry.path
+    if not out.is_file():
+        return [Problem(rel, "missing: listed in the manifest but not in build/")]
+    data = out.read_bytes()
+    problems = []
+    if sha256(data) != entry.sha256:
+        problems.append(Problem(rel, "changed since it was built (sha256 differs from build/manifest.json)"))
+    if entry.brand not in registries:
+        return [*problems, Problem(rel, f"built for clinic '{entry.brand}', which is no longer configured")]
+    try:
+        article = _article(settings, entry.slug, articles)
+        applying = registries[entry.brand].resolve(article)
+    except PublishError as exc:
+        return [*problems, Problem(rel, f"its source can no longer be read: {exc.message}")]
+    if article.sha256 != entry.source_sha256:
+        problems.append(Problem(rel, f"out of date: source/{entry.slug}.md changed since it was built"))
+    now = [d.id for d in applying]
+    if now != list(entry.disclaimers):
+        problems.append(
+            Problem(rel, f"out of date: disclaimers now {now}, built with {list(entry.disclaimers)}")
+        )
+    renderer = REGISTRY.get(entry.format)
+    if renderer is None:
+        return problems
+    requirements = [Requirement(d.id, plain[d.text], d.short) for d in applying]
+    try:
+        name = entry.path.rsplit("/", 1)[-1]
+        reader = READERS[renderer.reader]
+        running = Running(settings.brands[entry.brand].name, article.meta.title)
+        clinic = clinic_facts(settings, entry.brand)
+        audit(name, reader.read(data), requirements, review_line(article), running=running, clinic=clinic)
+        check_edition(name, reader.body_pt, data, entry.edition)
+    except AuditError as exc:
+        problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
+    except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash
+        problems.append(Problem(rel, f"cannot be read as {entry.format}: {exc}"))
+    return problems

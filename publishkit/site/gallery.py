@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,17 +13,14 @@ from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.fsutil import write_atomic
 from ..model.article import Article, load_article
+from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Registry
 from ..model.settings import Settings
-from ..pipeline.manifest import Key, ManifestEntry
+from .thumbs import GALLERY_DIR, THUMBS_JSON, load_json, previews
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
-GALLERY_DIR = "_gallery"  # never a slug: slugs have no underscore
-THUMBS_JSON = "thumbs.json"
 STAMP_JS = "stamp.js"
-THUMB_WIDTH = 480  # pixels; shown at half size, so sharp on high-density screens
-THUMB_COLORS = 128  # a palette PNG is a third of the size and reads the same
 
 
 @dataclass
@@ -63,65 +60,27 @@ class Card:
         entry = self.outputs.get(fmt)
         return entry.path if entry else ""
 
-
-def _shown_as(card: Card, preview: str) -> ManifestEntry | None:
-    """The card's first output whose format the gallery previews as ``preview`` (its declaration)."""
-    return next((e for f, e in card.outputs.items() if REGISTRY[f].preview == preview), None)
-
-
-def _thumbnails(
-    settings: Settings, slug: str, entry: ManifestEntry, cache: dict[str, Any]
-) -> tuple[list[str], bool]:
-    """PNG pages of one PDF, reused while the PDF's sha256 is the same. Returns (paths, rendered)."""
-    folder = settings.build_dir / GALLERY_DIR
-    record = cache.get(slug)
-    if (
-        isinstance(record, dict)
-        and record.get("pdf_sha256") == entry.sha256
-        and record.get("width") == THUMB_WIDTH
-        and all((folder / name).is_file() for name in record.get("pages", []))
-    ):
-        return [f"{GALLERY_DIR}/{name}" for name in record["pages"]], False
-    import pypdfium2 as pdfium  # only when a PDF changed
-    from PIL import Image
-
-    names = []
-    pdf = pdfium.PdfDocument(settings.build_dir / entry.path)
-    try:
-        for number, page in enumerate(pdf, start=1):
-            image = page.render(scale=THUMB_WIDTH / page.get_width()).to_pil()
-            buffer = io.BytesIO()
-            # FASTOCTREE: six times faster than the default median cut here, and as readable.
-            image.quantize(colors=THUMB_COLORS, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
-            name = f"{slug}-p{number}.png"
-            write_atomic(folder / name, buffer.getvalue())
-            names.append(name)
-            page.close()
-    finally:
-        pdf.close()
-    for stale in record.get("pages", []) if isinstance(record, dict) else []:
-        if stale not in names:
-            (folder / stale).unlink(missing_ok=True)
-    cache[slug] = {"pdf_sha256": entry.sha256, "width": THUMB_WIDTH, "pages": names}
-    return [f"{GALLERY_DIR}/{name}" for name in names], True
+    def shown_as(self, preview: str) -> ManifestEntry | None:
+        """The first output whose format the gallery previews as ``preview`` (its declaration)."""
+        return next((e for f, e in self.outputs.items() if REGISTRY[f].preview == preview), None)
 
 
-def _load_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (FileNotFoundError, ValueError):
-        return {}
+@dataclass(frozen=True)
+class Sources:
+    """What the gallery shows beside the manifest, handed in by the pipeline: the articles in
+    source/, build/check.json's entries, and the key a check result of an article has today."""
+
+    paths: list[Path]
+    checked: dict[str, Any]
+    check_key: Callable[[Article], str]
 
 
-def _check_of(settings: Settings, article: Article | None, checked: dict[str, Any]) -> tuple[Any, bool]:
+def _check_of(sources: Sources, article: Article | None) -> tuple[Any, bool]:
     """This article's entry in build/check.json, and whether the article changed since."""
-    from ..checks.runner import content_key
-
-    entry = checked.get(article.slug) if article else None
+    entry = sources.checked.get(article.slug) if article else None
     if not isinstance(entry, dict) or article is None or not {"review", "readability"} <= entry.keys():
         return None, False
-    return entry, entry.get("key") != content_key(settings, article)
+    return entry, entry.get("key") != sources.check_key(article)
 
 
 def _errors_by_slug(settings: Settings, report: Any) -> dict[str, tuple[list[str], list[str]]]:
@@ -159,7 +118,7 @@ def _card(
     registry: Registry,
     path: Path,
     entries: dict[Key, ManifestEntry],
-    checked: dict[str, Any],
+    sources: Sources,
     failures: dict[str, tuple[list[str], list[str]]],
     variant: tuple[str, str] = ("default", "standard"),
 ) -> Card:
@@ -180,10 +139,10 @@ def _card(
         k[1]: e for k, e in sorted(entries.items()) if k[0] == slug and k[2] == brand and k[4] == edition
     }
     card.errors, card.failed_formats = failures.get(slug, ([], []))
-    card.check, card.check_stale = _check_of(settings, article, checked)
+    card.check, card.check_stale = _check_of(sources, article)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    text = _shown_as(card, "inline-text")
+    text = card.shown_as("inline-text")
     if text is not None:
         try:
             card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
@@ -202,39 +161,21 @@ def _card(
 
 
 def write_gallery(
-    settings: Settings, registries: dict[str, Registry], entries: dict[Key, ManifestEntry], report: Any
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    report: Any,
+    sources: Sources,
 ) -> None:
     """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock."""
-    from ..checks.runner import CHECK_JSON
-    from ..pipeline.build import discover
-
-    folder = settings.build_dir / GALLERY_DIR
-    thumbs = _load_json(folder / THUMBS_JSON)
-    cache: dict[str, Any] = dict(thumbs.get("articles", {})) if thumbs.get("schema") == 1 else {}
-    checked = _load_json(settings.build_dir / CHECK_JSON).get("articles", {})
     failures = _errors_by_slug(settings, report)
     fallback = next(iter(registries.values()))
     cards = [
-        _card(settings, registries.get(v[0], fallback), p, entries, checked, failures, v)
-        for p in discover(settings)
+        _card(settings, registries.get(v[0], fallback), p, entries, sources, failures, v)
+        for p in sources.paths
         for v in _variants(p.stem, entries)
     ]
-    for card in cards:
-        paged = _shown_as(card, "pages")
-        if paged is None:
-            continue
-        try:
-            card.thumbs, _rendered = _thumbnails(settings, card.id, paged, cache)
-        except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
-            card.thumb_note = f"no page previews: {exc}"
-    live = {c.id for c in cards}
-    for slug in [s for s in cache if s not in live]:
-        for name in cache.pop(slug).get("pages", []):
-            (folder / name).unlink(missing_ok=True)
-    new_thumbs = {"schema": 1, "articles": dict(sorted(cache.items()))}
-    if new_thumbs != thumbs and (cache or thumbs):
-        write_atomic(folder / THUMBS_JSON, (json.dumps(new_thumbs, indent=2) + "\n").encode())
-
+    previews(settings, cards)
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload.
     state = json.dumps(
         [[c.id, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check] for c in cards],
@@ -261,7 +202,9 @@ def write_gallery(
         built_at=_when(entries),
     )
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
-    _write_if_changed(folder / STAMP_JS, f'window.publishkitStamp = "{stamp}";\n'.encode())
+    _write_if_changed(
+        settings.build_dir / GALLERY_DIR / STAMP_JS, f'window.publishkitStamp = "{stamp}";\n'.encode()
+    )
 
 
 def _when(entries: dict[Key, ManifestEntry]) -> str:
@@ -289,7 +232,7 @@ def made_by_gallery(build_dir: Path) -> list[Path]:
     """Every file the gallery wrote (for ``publish.py clean``): index, stamp, thumbnails and their list."""
     folder = build_dir / GALLERY_DIR
     names = [THUMBS_JSON, STAMP_JS]
-    for record in _load_json(folder / THUMBS_JSON).get("articles", {}).values():
+    for record in load_json(folder / THUMBS_JSON).get("articles", {}).values():
         if isinstance(record, dict):
             names.extend(str(n) for n in record.get("pages", []) if "/" not in str(n))
     return [build_dir / INDEX, *(folder / n for n in names)]

@@ -1,0 +1,28 @@
+"""The preview site after every build: the gallery, given what the pipeline knows."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from ..checks.runner import CHECK_JSON, content_key
+from ..model.manifest import Key, ManifestEntry
+from ..model.registry import Registry
+from ..model.settings import Settings
+from .sources import discover
+
+
+def write_site(
+    settings: Settings, registries: dict[str, Registry], entries: dict[Key, ManifestEntry], report: Any
+) -> None:
+    """build/index.html for ``entries``: every article in source/ with its check results."""
+    from ..site.gallery import Sources, write_gallery  # Jinja2 and the page pictures: only here
+
+    try:
+        data = json.loads((settings.build_dir / CHECK_JSON).read_text(encoding="utf-8"))
+        checked = data.get("articles", {}) if isinstance(data, dict) else {}
+    except (FileNotFoundError, ValueError):
+        checked = {}
+    sources = Sources(discover(settings), checked, partial(content_key, settings))
+    write_gallery(settings, registries, entries, report, sources)

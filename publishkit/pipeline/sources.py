@@ -1,0 +1,51 @@
+"""Which articles a command means: every file in source/, or those the command line names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import SourceError
+from ..model.settings import Settings
+
+
+def discover(settings: Settings) -> list[Path]:
+    src = settings.source_dir
+    if not src.is_dir():
+        raise SourceError(f"the source folder {settings.source}/ does not exist")
+    # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
+    return sorted(p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+
+
+def slug_of(settings: Settings, arg: str) -> str:
+    """The slug a command-line argument names: ``x``, ``x.md`` and ``source/x.md`` (from anywhere,
+    or absolute) all name ``x``. A .md file in another folder stays as given, so it is not found."""
+    path = Path(arg)
+    if path.suffix != ".md":
+        return arg
+    if len(path.parts) == 1:
+        return path.stem
+    src = settings.source_dir.resolve()
+    try:
+        if path.resolve().parent == src or (settings.root / path).resolve().parent == src:
+            return path.stem
+    except (OSError, ValueError):  # a NUL byte, a loop of links: not an article either way
+        pass
+    return arg
+
+
+def select(settings: Settings, args: Sequence[str]) -> list[Path]:
+    """The articles the command line names, in its order (every article when it names none)."""
+    paths = discover(settings)
+    if not args:
+        return paths
+    known = {p.stem: p for p in paths}
+    chosen: dict[str, Path] = {}
+    for arg in args:
+        slug = slug_of(settings, arg)
+        if slug not in known:
+            raise SourceError(
+                f"no article '{arg}' in {settings.source}/. Articles: {', '.join(known) or '(none)'}"
+            )
+        chosen[slug] = known[slug]
+    return list(chosen.values())

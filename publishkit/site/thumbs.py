@@ -1,0 +1,98 @@
+"""Page pictures for the gallery: remade only when the file they show changed."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..kit.fsutil import write_atomic
+from ..model.manifest import ManifestEntry
+from ..model.settings import Settings
+
+
+class Card(Protocol):
+    """What of a gallery card the previews read and fill in."""
+
+    thumbs: list[str]
+    thumb_note: str
+
+    @property
+    def id(self) -> str: ...
+
+    def shown_as(self, preview: str) -> ManifestEntry | None: ...
+
+
+GALLERY_DIR = "_gallery"  # never a slug: slugs have no underscore
+THUMBS_JSON = "thumbs.json"
+THUMB_WIDTH = 480  # pixels; shown at half size, so sharp on high-density screens
+THUMB_COLORS = 128  # a palette PNG is a third of the size and reads the same
+
+
+def previews(settings: Settings, cards: Sequence[Card]) -> None:
+    """Page pictures for every card that has a paged output, remade only when its file changed."""
+    folder = settings.build_dir / GALLERY_DIR
+    thumbs = load_json(folder / THUMBS_JSON)
+    cache: dict[str, Any] = dict(thumbs.get("articles", {})) if thumbs.get("schema") == 1 else {}
+    for card in cards:
+        paged = card.shown_as("pages")
+        if paged is None:
+            continue
+        try:
+            card.thumbs, _rendered = _thumbnails(settings, card.id, paged, cache)
+        except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
+            card.thumb_note = f"no page previews: {exc}"
+    live = {c.id for c in cards}
+    for slug in [s for s in cache if s not in live]:
+        for name in cache.pop(slug).get("pages", []):
+            (folder / name).unlink(missing_ok=True)
+    new_thumbs = {"schema": 1, "articles": dict(sorted(cache.items()))}
+    if new_thumbs != thumbs and (cache or thumbs):
+        write_atomic(folder / THUMBS_JSON, (json.dumps(new_thumbs, indent=2) + "\n").encode())
+
+
+def _thumbnails(
+    settings: Settings, slug: str, entry: ManifestEntry, cache: dict[str, Any]
+) -> tuple[list[str], bool]:
+    """PNG pages of one PDF, reused while the PDF's sha256 is the same. Returns (paths, rendered)."""
+    folder = settings.build_dir / GALLERY_DIR
+    record = cache.get(slug)
+    if (
+        isinstance(record, dict)
+        and record.get("pdf_sha256") == entry.sha256
+        and record.get("width") == THUMB_WIDTH
+        and all((folder / name).is_file() for name in record.get("pages", []))
+    ):
+        return [f"{GALLERY_DIR}/{name}" for name in record["pages"]], False
+    import pypdfium2 as pdfium  # only when a PDF changed
+    from PIL import Image
+
+    names = []
+    pdf = pdfium.PdfDocument(settings.build_dir / entry.path)
+    try:
+        for number, page in enumerate(pdf, start=1):
+            image = page.render(scale=THUMB_WIDTH / page.get_width()).to_pil()
+            buffer = io.BytesIO()
+            # FASTOCTREE: six times faster than the default median cut here, and as readable.
+            image.quantize(colors=THUMB_COLORS, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
+            name = f"{slug}-p{number}.png"
+            write_atomic(folder / name, buffer.getvalue())
+            names.append(name)
+            page.close()
+    finally:
+        pdf.close()
+    for stale in record.get("pages", []) if isinstance(record, dict) else []:
+        if stale not in names:
+            (folder / stale).unlink(missing_ok=True)
+    cache[slug] = {"pdf_sha256": entry.sha256, "width": THUMB_WIDTH, "pages": names}
+    return [f"{GALLERY_DIR}/{name}" for name in names], True
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (FileNotFoundError, ValueError):
+        return {}
