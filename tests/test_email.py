@@ -231,22 +231,31 @@ def test_bad_header_settings_fail_naming_the_setting(
     assert not project.out("plain", ".eml").exists()
 
 
-def test_missing_postal_address_fails_both_email_outputs(project: Project) -> None:
+def test_missing_postal_address_is_a_settings_error_before_anything_is_built(project: Project) -> None:
     project.article("plain")
     project.set_config(f'address = "{ADDRESS}"', 'address = ""')
     result = project.run("all", "--jobs", "1")
     assert result.returncode == 1
-    assert result.stderr.count("email needs the sender's postal address (CAN-SPAM)") == 1
-    assert "Error: config: pyproject.toml: email needs the sender's postal address" in result.stderr
+    assert result.stderr.splitlines() == [
+        "Error: config: pyproject.toml: tool.publish.brand.address: required for email (CAN-SPAM): "
+        'the clinic\'s postal address, e.g. "1200 Harbor Street, Portland, OR 97201"'
+    ]
+    assert not project.build.exists()  # settings are checked before anything is read or written
+    # Formats that need no postal address still build.
+    assert project.run("text", "--jobs", "1").returncode == 0
     assert project.out("plain", ".txt").is_file()
-    assert not project.out("plain", ".email.html").exists() and not project.out("plain", ".eml").exists()
 
 
 def test_missing_unsubscribe_link_fails(project: Project) -> None:
     project.article("plain")
     project.set_config(f'unsubscribe_url = "{UNSUB}"', 'unsubscribe_url = ""')
-    stderr = _fails(project, "email")
-    assert "Error: config: pyproject.toml: email needs an unsubscribe link (CAN-SPAM, RFC 8058)" in stderr
+    result = project.run("email", "--jobs", "1")
+    assert result.returncode == 1
+    assert (
+        "Error: config: pyproject.toml: tool.publish.email.unsubscribe_url: required for email "
+        "(CAN-SPAM, RFC 8058)"
+    ) in result.stderr
+    assert not project.build.exists()
 
 
 def test_a_template_that_drops_the_footer_is_caught(project: Project) -> None:
