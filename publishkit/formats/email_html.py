@@ -16,6 +16,7 @@ from ..kit.doctree import AST
 from ..kit.sanitize import clean_html
 from ..model.brands import shades
 from . import Renderer
+from ._email_tables import label_cells
 from .context import RenderContext
 
 # ESP merge tags stand in for the real per-recipient link and are kept as written:
@@ -159,7 +160,7 @@ def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str
     css = clinic_css((ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8"), ctx.brand.color)
     page = env.get_template("email.html.j2").render(
         **ctx.template_vars(),
-        body=Markup(clean_html(body_html)),
+        body=Markup(label_cells(clean_html(body_html))),
         disclaimer_html=[Markup(clean_html(d.html)) for d in ctx.disclaimers],
         unsubscribe_url=ctx.brand.email.unsubscribe_url,
         footer_extra=footer_extra or {},
