@@ -103,3 +103,12 @@ def test_the_probe_fails_when_a_css_change_breaks_words(browser: Any, tmp_path: 
     faults = email_faults(page, 375)
     page.close()
     assert [f for f in faults if f.startswith("split word")], faults
+
+
+def test_labels_stay_out_of_sight_where_display_none_is_dropped(browser: Any, emails: Project) -> None:
+    """Gmail's mobile webmail has no media queries and drops display:none (caniemail)."""
+    page = open_email(browser, emails.out("blood-pressure", ".email.html"), 375, media_queries=False)
+    page.evaluate("document.querySelectorAll('.pk-label').forEach(l => l.style.removeProperty('display'))")
+    sizes = page.eval_on_selector_all(".pk-label", "els => els.map(e => e.getBoundingClientRect().width)")
+    page.close()
+    assert len(sizes) == 25 and max(sizes) == 0

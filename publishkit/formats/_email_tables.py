@@ -22,8 +22,12 @@ PHONE_WIDTH = 330
 # Georgia at the phone's 14 px table text: a wide letter, plus cell padding and borders.
 CHAR_PX = 8.5
 CELL_PX = 12
-# Hidden wherever the phone rule does not apply; mso-hide for Outlook for Windows.
-LABEL = '<span class="pk-label" style="display:none; mso-hide:all;">{}</span>'
+# Hidden wherever the phone rule does not apply: mso-hide for Outlook for Windows, no height and
+# no font size for Gmail's mobile webmail, which drops display:none (caniemail).
+LABEL = (
+    '<span class="pk-label" style="display:none; mso-hide:all; max-height:0; overflow:hidden; '
+    'font-size:0; line-height:0;">{}</span>'
+)
 
 
 def _text(fragment: str) -> str:
