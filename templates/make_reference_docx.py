@@ -180,9 +180,10 @@ def restyle(doc) -> None:  # type: ignore[no-untyped-def]
     )
     disclaimer.paragraph_format.left_indent = Pt(6)
     disclaimer.paragraph_format.right_indent = Pt(6)
-    # The closing block stays in one piece: no box split across pages, no lone review line.
+    # A disclaimer's box never splits, but the closing block may break between disclaimers:
+    # kept in one piece it jumped to a page of its own and left the page before half empty.
     disclaimer.paragraph_format.keep_together = True
-    disclaimer.paragraph_format.keep_with_next = True
+    disclaimer.paragraph_format.keep_with_next = False
     review = _paragraph_style(doc, "Review Line")
     _font(review, BODY_PT, INK, bold=True)
     _spacing(review, 12, 4)

@@ -149,3 +149,21 @@ def email_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     result = proj.run("email", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 0, result.stderr + result.stdout
     return proj
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--accept-golden",
+        action="store_true",
+        help="write the rendered pictures to tests/golden/ instead of comparing them",
+    )
+
+
+@pytest.fixture
+def accept_golden(request: pytest.FixtureRequest) -> bool:
+    """Refresh the golden pictures: pytest --accept-golden, or PUBLISHKIT_ACCEPT_GOLDEN=1 make test."""
+    import os
+
+    return (
+        bool(request.config.getoption("--accept-golden")) or os.environ.get("PUBLISHKIT_ACCEPT_GOLDEN") == "1"
+    )

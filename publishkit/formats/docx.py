@@ -159,6 +159,8 @@ class DocxRenderer(Format):
     def render(self, ctx: RenderContext) -> bytes:
         import docx
 
+        from ._docx_layout import layout_tables, page_size_of, set_page
+
         document = docx.Document(io.BytesIO(ctx.bodies[self.name].outputs["docx"]))
         meta = ctx.article.meta
         brand = ctx.brand
@@ -166,6 +168,8 @@ class DocxRenderer(Format):
         apply_brand_color(document, brand.color, ctx.settings.root / "pyproject.toml")
         if ctx.variant.edition == "large-print":
             apply_large_print(document)
+        set_page(document, page_size_of(ctx.settings), ctx.variant.edition)
+        layout_tables(document)  # after the page and the font size are final
         for section in document.sections:
             for header in parts_in_effect(document, section, "header"):
                 fill_header(header, brand.name, meta.title)

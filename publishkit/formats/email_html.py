@@ -16,6 +16,7 @@ from ..kit.htmltext import visible_html
 from ..kit.sanitize import clean_html
 from ..kit.textnorm import contains, normalize
 from ..model.brands import email_problems, shades
+from ._email_tables import label_cells
 from .base import Format, Need
 from .context import RenderContext
 
@@ -160,7 +161,7 @@ def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str
     css = clinic_css((ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8"), ctx.brand.color)
     page = env.get_template("email.html.j2").render(
         **ctx.template_vars(),
-        body=Markup(clean_html(body_html)),
+        body=Markup(label_cells(clean_html(body_html))),
         disclaimer_html=[Markup(clean_html(d.html)) for d in ctx.disclaimers],
         unsubscribe_url=ctx.brand.email.unsubscribe_url,
         footer_extra=footer_extra or {},

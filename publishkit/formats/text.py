@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any, ClassVar
 
 from ..kit import doctree
 from ..kit.doctree import AST, Node
-from ..model.settings import Brand
+from ._plain import WIDTH, bind_ast_markers, brand_line, unbind, wrap
+from ._plaintable import tables_to_text
 from .base import Format, Need
 from .context import RenderContext
 
-WIDTH = 72
-
-
-def wrap(text: str, width: int = WIDTH) -> str:
-    # A long URL goes on a line of its own, whole: a link split in two no longer works.
-    words = " ".join(text.split())
-    return "\n".join(textwrap.wrap(words, width, break_on_hyphens=False, break_long_words=False))
-
-
-def brand_line(brand: Brand) -> str:
-    """The clinic's name, postal address, phone and website on one line (wrapped by the template)."""
-    return " · ".join(x for x in (brand.name, brand.address, brand.phone, brand.website) if x)
+__all__ = ["WIDTH", "TextRenderer", "brand_line", "plain_document", "wrap"]
 
 
 def _underline_headings(ast: AST) -> AST:
@@ -48,7 +37,7 @@ def plain_document(
         **ctx.template_vars(),
         title_lines=wrap(ctx.article.meta.title),
         summary=wrap(ctx.article.meta.summary),
-        body=body_plain.strip("\n"),
+        body=unbind(body_plain).strip("\n"),
         refs=refs,
         disclaimer_texts=[d.plain.strip("\n") for d in ctx.disclaimers],
         review=wrap(ctx.review_line),
@@ -68,7 +57,9 @@ class TextRenderer(Format):
     media_type: ClassVar[str] = "text/plain"
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
-        ast, refs = doctree.links_to_references(doctree.fit_tables(ast, WIDTH))
+        ast, refs = doctree.links_to_references(ast)
+        # Tables become text laid out here; one with a footnote is left to pandoc (see tables_to_text).
+        ast = bind_ast_markers(doctree.fit_tables(tables_to_text(ast, WIDTH), WIDTH))
         return _underline_headings(ast), {"refs": refs}
 
     def render(self, ctx: RenderContext) -> bytes:

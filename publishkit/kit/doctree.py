@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -142,8 +143,11 @@ def for_format(ast: AST, fmt: str) -> AST:
     return _rewrite_lists(ast, fn)  # type: ignore[no-any-return]
 
 
-def stringify(value: Any) -> str:
-    """Plain text of inlines/blocks, roughly as pandoc.utils.stringify."""
+def stringify(value: Any, *, keep_nbsp: bool = False) -> str:
+    """Plain text of inlines/blocks, roughly as pandoc.utils.stringify.
+
+    Runs of white space become one space; with ``keep_nbsp`` a no-break space stays itself.
+    """
     parts: list[str] = []
 
     def go(v: Any) -> None:
@@ -175,7 +179,10 @@ def stringify(value: Any) -> str:
             go(v.get("blocks", []))
 
     go(value)
-    return " ".join("".join(parts).split())
+    text = "".join(parts)
+    if keep_nbsp:
+        return " ".join(re.split(r"[ \t\n\r\f\v]+", text)).strip(" ")
+    return " ".join(text.split())
 
 
 def images(ast: AST) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import PublishError, RegistryError
+from ..formats._plain import bind_ast_markers, unbind
 from ..formats.context import DisclaimerText
 from ..kit import doctree
 from ..kit.pandoc import WriteJob, read_many, write_many
@@ -62,7 +63,9 @@ def _convert_disclaimers(
             )
         except PublishError as exc:
             out[d.id] = Converted(None, exc)
-    jobs = [WriteJob(f"{i}:{w}", asts[i][0], w) for i in asts for w in ("html5", "plain")]
+    # Plain text: a marker-like word ("–", "1.") is held to the word before it, so no line reads as a list.
+    jobs = [WriteJob(f"{i}:html5", asts[i][0], "html5") for i in asts]
+    jobs += [WriteJob(f"{i}:plain", bind_ast_markers(asts[i][0]), "plain") for i in asts]
     written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
     for d in entries:
         if d.id in asts and written is not None:
@@ -70,7 +73,7 @@ def _convert_disclaimers(
             text = DisclaimerText(
                 entry=d,
                 html=written.values[f"{d.id}:html5"],
-                plain=written.values[f"{d.id}:plain"],
+                plain=unbind(written.values[f"{d.id}:plain"]),
                 ast=ast["blocks"],
             )
             out[d.id] = Converted(text, None, tuple(warnings))
