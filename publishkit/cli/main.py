@@ -131,6 +131,11 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("verify", help="re-check build/ against the manifest and the approved disclaimers")
     sp.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to verify (default: all)")
     sp.add_argument("--quiet", action="store_true", help="print only problems")
+    from . import approve
+
+    approve.add_parser(sub)
+    COMMANDS["approve"] = approve.cmd_approve
+    COMMANDS["verify"] = approve.with_approvals(cmd_verify)
     from .send import add_parser as add_send_parser
     from .send import cmd_send
 

@@ -14,6 +14,7 @@ from ..formats.context import review_line
 from ..kit import doctree
 from ..kit.fsutil import sha256
 from ..kit.pandoc import read_many
+from ..model.approval import DRAFT_MARK, state_for
 from ..model.article import load_article
 from ..model.settings import Settings
 from .build import load_registries, slug_of
@@ -68,6 +69,8 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
         try:
             article = load_article(source, settings.limits)
             applying = registries[entry.brand].resolve(article)
+            required = settings.requires_approval(entry.brand)
+            approval = state_for(settings.source_dir, entry.slug, source, entry.brand, applying, required)
         except PublishError as exc:
             problems.append(Problem(rel, f"its source can no longer be read: {exc.message}"))
             continue
@@ -88,8 +91,12 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
                 name,
                 EXTRACTORS[renderer.audit_kind](data),
                 requirements,
-                review_line(article),
-                running=Running(settings.brands[entry.brand].name, article.meta.title),
+                approval.line or review_line(article),
+                running=Running(
+                    settings.brands[entry.brand].name,
+                    article.meta.title,
+                    DRAFT_MARK if approval.draft else "",
+                ),
                 clinic=clinic_facts(settings, entry.brand),
             )
             check_edition(name, renderer.audit_kind, data, entry.edition)
