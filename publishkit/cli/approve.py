@@ -29,6 +29,29 @@ def add_parser(sub: Any) -> None:
     sp.add_argument("--brand", default="default", metavar="ID", help="the clinic (default: default)")
     sp.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of approval (default: today)")
     sp.add_argument("--quiet", action="store_true", help="print only problems")
+    sp = sub.add_parser("diff", help="show what changed since the article's last approval")
+    sp.add_argument("slug", metavar="SLUG", help="the article to compare")
+    sp.add_argument("--brand", default="default", metavar="ID", help="the clinic (default: default)")
+
+
+def cmd_diff(args: argparse.Namespace, root: Path) -> int:
+    from ..model.settings import load_settings
+    from ..pipeline.approvaldiff import diff
+
+    r = diff(load_settings(root), args.slug, args.brand)
+    print(f"{r.slug}: changes since approval {r.approval[:8]}")
+    for c in r.text + r.disclaimers:
+        print(f"  {c.where}:")
+        if c.deleted:
+            print(f"    deleted: {' | '.join(c.deleted)}")
+        if c.inserted:
+            print(f"    inserted: {' | '.join(c.inserted)}")
+    for line in r.presentation:
+        print(f"  presentation: {line}")
+    if not (r.text or r.disclaimers or r.presentation):
+        print("  no change")
+    print(f"Report: {r.html_path.relative_to(root)}")
+    return EXIT_OK
 
 
 def cmd_approve(args: argparse.Namespace, root: Path) -> int:

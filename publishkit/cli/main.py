@@ -135,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
 
     approve.add_parser(sub)
     COMMANDS["approve"] = approve.cmd_approve
+    COMMANDS["diff"] = approve.cmd_diff
     COMMANDS["verify"] = approve.with_approvals(cmd_verify)
     from .send import add_parser as add_send_parser
     from .send import cmd_send

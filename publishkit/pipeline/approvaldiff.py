@@ -1,0 +1,158 @@
+"""`publish.py diff SLUG`: what changed since the last approval, word by word per section."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..kit.fsutil import write_atomic
+from ..model.approval import ApprovalError, clinical_content, source_text
+from ..model.article import load_article
+from ..model.settings import Settings
+from .approve import last_record, presentation_of
+from .build import load_registries, select
+
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
+
+
+@dataclass
+class Change:
+    """One changed section (or disclaimer): its name and the word diff as (op, words) runs."""
+
+    where: str
+    runs: list[tuple[str, str]] = field(default_factory=list)  # op: "=", "+", "-"
+
+    @property
+    def inserted(self) -> list[str]:
+        return [w for op, w in self.runs if op == "+"]
+
+    @property
+    def deleted(self) -> list[str]:
+        return [w for op, w in self.runs if op == "-"]
+
+
+def sections(text: str) -> dict[str, str]:
+    """The article file by section: front matter and opening text under "(front matter and
+    opening)", then each Markdown heading's text under the heading."""
+    out: dict[str, str] = {}
+    marks = list(_HEADING.finditer(text))
+    out["(front matter and opening)"] = text[: marks[0].start()] if marks else text
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        out[m.group(1).strip()] = text[m.start() : end]
+    return out
+
+
+def word_diff(where: str, old: str, new: str) -> Change | None:
+    a, b = old.split(), new.split()
+    if a == b:
+        return None
+    change = Change(where)
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            change.runs.append(("=", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            change.runs.append(("-", " ".join(a[i1:i2])))
+        if j2 > j1:
+            change.runs.append(("+", " ".join(b[j1:j2])))
+    return change
+
+
+def text_changes(old: str, new: str) -> list[Change]:
+    before, after = sections(old), sections(new)
+    names = list(after) + [n for n in before if n not in after]
+    return [c for n in names if (c := word_diff(n, before.get(n, ""), after.get(n, "")))]
+
+
+def disclaimer_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Change]:
+    was, now = {d["id"]: d for d in old}, {d["id"]: d for d in new}
+    out = []
+    for id_ in [*now, *(i for i in was if i not in now)]:
+        a, b = was.get(id_, {}), now.get(id_, {})
+        what = "added" if not a else "removed" if not b else "reworded"
+        change = word_diff(f"disclaimer '{id_}' ({what})", f"{a.get('text', '')}", f"{b.get('text', '')}")
+        if change:
+            out.append(change)
+    return out
+
+
+def presentation_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    lines = []
+    for group in ("clinic", "settings", "versions", "templates"):
+        a, b = old.get(group, {}) or {}, new.get(group, {}) or {}
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                shown = (
+                    "changed" if group == "templates" else f"{a.get(key, '(none)')} → {b.get(key, '(none)')}"
+                )
+                lines.append(f"{group} {key}: {shown}")
+    return lines
+
+
+@dataclass
+class Report:
+    slug: str
+    approval: str
+    text: list[Change]
+    disclaimers: list[Change]
+    presentation: list[str]
+    html_path: Path
+
+
+def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
+    (path,) = select(settings, [slug])
+    article = load_article(path, settings.limits)
+    record = last_record(settings, article.slug, brand)
+    if record is None:
+        raise ApprovalError(f"'{article.slug}' has never been approved for {brand}: nothing to compare with")
+    disclaimers = load_registries(settings, [brand])[brand].resolve(article)
+    now = clinical_content(source_text(path), disclaimers)
+    then = record.data.get("clinical", {})
+    report = Report(
+        article.slug,
+        record.id,
+        text_changes(str(then.get("source", "")), now["source"]),
+        disclaimer_changes(list(then.get("disclaimers", [])), now["disclaimers"]),
+        presentation_changes(dict(record.data.get("presentation", {})), presentation_of(settings, brand)),
+        settings.build_dir / article.slug / f"{article.slug}.diff.html",
+    )
+    write_atomic(report.html_path, html_report(report, record.by, str(record.data.get("date"))).encode())
+    return report
+
+
+def _runs_html(change: Change) -> str:
+    tags = {"=": "span", "+": "ins", "-": "del"}
+    return " ".join(f"<{tags[op]}>{escape(words)}</{tags[op]}>" for op, words in change.runs)
+
+
+def _section(c: Change) -> str:
+    return f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>"
+
+
+def html_report(r: Report, by: str, day: str) -> str:
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Changes to {escape(r.slug)} since approval {r.approval[:8]}</title><style>",
+        "body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}",
+        "ins{background:#d4f7d4;text-decoration:none}del{background:#fbd3d3}",
+        "section{border-top:1px solid #ccc;margin-top:1em}</style></head><body>",
+        f"<h1>{escape(r.slug)}: changes since approval {r.approval[:8]}</h1>",
+        f"<p>Approved by {escape(by)} on {escape(day)}.</p>",
+        "<h2>Article text</h2>",
+    ]
+    parts += [f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>" for c in r.text] or [
+        "<p>No change.</p>"
+    ]
+    parts.append("<h2>Disclaimers</h2>")
+    parts += [
+        f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>" for c in r.disclaimers
+    ] or ["<p>No change.</p>"]
+    parts.append("<h2>Presentation (does not withdraw the approval)</h2><ul>")
+    parts += [f"<li>{escape(line)}</li>" for line in r.presentation] or ["<li>No change.</li>"]
+    parts.append("</ul></body></html>\n")
+    return "\n".join(parts)
