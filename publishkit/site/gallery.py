@@ -252,7 +252,7 @@ def write_gallery(
         editions=sorted({c.edition for c in cards}, key=lambda e: (e != "standard", e)),
         stamp=stamp,
         stamp_src=f"{GALLERY_DIR}/{STAMP_JS}",
-        failed=sum(1 for c in cards if c.errors),
+        failed=len({c.slug for c in cards if c.errors}),
         built_at=_when(entries),
     )
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
