@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import docx
 import pypdfium2 as pdfium
 import pytest
 import yaml
@@ -62,8 +63,6 @@ def pdf_headers(path: Path) -> list[str]:
 
 
 def docx_headers(path: Path) -> list[str]:
-    import docx
-
     document = docx.Document(io.BytesIO(path.read_bytes()))
     return ["\n".join(p.text for p in s.header.paragraphs) for s in document.sections]
 
@@ -200,24 +199,3 @@ def test_approve_refuses_an_article_whose_build_fails(proj: Project) -> None:
         f"Error: approval: {SLUG}: not approved: the build has errors (listed above); nothing was recorded"
     )
     assert not record(proj).exists()
-
-
-def test_diff_shows_words_disclaimer_wording_and_presentation(proj: Project) -> None:
-    approve(proj)
-    src = proj.source / f"{SLUG}.md"
-    src.write_text(
-        src.read_text(encoding="utf-8").replace("dark and quiet", "dark and cool"), encoding="utf-8"
-    )
-    reg = proj.source / "disclaimers.yaml"
-    reg.write_text(
-        reg.read_text(encoding="utf-8").replace("Talk to your clinician before", "Ask your clinician before"),
-        encoding="utf-8",
-    )
-    proj.set_config('phone = "(503) 555-0142"', 'phone = "(503) 555-0100"')
-    out = run(proj, "diff", SLUG)
-    assert "  Habits that help:\n    deleted: quiet.\n    inserted: cool.\n" in out
-    assert "  disclaimer 'not-medical-advice' (reworded):\n    deleted: Talk to\n    inserted: Ask\n" in out
-    assert "  presentation: clinic phone: (503) 555-0142 → (503) 555-0100\n" in out
-    assert out.endswith(f"Report: build/{SLUG}/{SLUG}.diff.html\n")
-    html = (proj.build / SLUG / f"{SLUG}.diff.html").read_text(encoding="utf-8")
-    assert "<del>quiet.</del> <ins>cool.</ins>" in html and "<del>Talk to</del> <ins>Ask</ins>" in html

@@ -51,6 +51,7 @@ def cmd_diff(args: argparse.Namespace, root: Path) -> int:
     if not (r.text or r.disclaimers or r.presentation):
         print("  no change")
     print(f"Report: {r.html_path.relative_to(root)}")
+    print(f"Tracked changes: {r.docx_path.relative_to(root)}")
     return EXIT_OK
 
 

@@ -12,9 +12,10 @@ from typing import Any
 from ..kit.fsutil import write_atomic
 from ..model.approval import ApprovalError, clinical_content, source_text
 from ..model.article import load_article
-from ..model.settings import Settings
+from ..model.settings import Settings, build_time
 from .approve import last_record, presentation_of
 from .build import load_registries, select
+from .trackchanges import Disclaimers, changes_docx
 
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
 
@@ -103,6 +104,11 @@ class Report:
     presentation: list[str]
     html_path: Path
 
+    @property
+    def docx_path(self) -> Path:
+        """The tracked-changes DOCX, next to the HTML report."""
+        return self.html_path.with_name(f"{self.slug}.changes.docx")
+
 
 def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
     (path,) = select(settings, [slug])
@@ -121,8 +127,27 @@ def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
         presentation_changes(dict(record.data.get("presentation", {})), presentation_of(settings, brand)),
         settings.build_dir / article.slug / f"{article.slug}.diff.html",
     )
-    write_atomic(report.html_path, html_report(report, record.by, str(record.data.get("date"))).encode())
+    day = str(record.data.get("date"))
+    write_atomic(report.html_path, html_report(report, record.by, day).encode())
+    data, _ops = changes_docx(
+        title=f"{article.meta.title}: changes since approval",
+        heading=f"Approved by {record.by} on {day} (approval {record.short}). The current text is shown "
+        "as tracked changes against the approved text: accept all to take the current text.",
+        old=str(then.get("source", "")),
+        new=now["source"],
+        disclaimers=disclaimer_pairs(list(then.get("disclaimers", [])), now["disclaimers"]),
+        built_at=build_time(),
+    )
+    write_atomic(report.docx_path, data)
     return report
+
+
+def disclaimer_pairs(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Disclaimers]:
+    """Every disclaimer that applied then or applies now, current ones first in registry order."""
+    was, now = {d["id"]: d for d in old}, {d["id"]: d for d in new}
+    ids = [*now, *(i for i in was if i not in now)]
+    text = {i: (str(was.get(i, {}).get("text", "")), str(now.get(i, {}).get("text", ""))) for i in ids}
+    return [Disclaimers(i, *text[i]) for i in ids]
 
 
 def _runs_html(change: Change) -> str:
@@ -142,7 +167,8 @@ def html_report(r: Report, by: str, day: str) -> str:
         "ins{background:#d4f7d4;text-decoration:none}del{background:#fbd3d3}",
         "section{border-top:1px solid #ccc;margin-top:1em}</style></head><body>",
         f"<h1>{escape(r.slug)}: changes since approval {r.approval[:8]}</h1>",
-        f"<p>Approved by {escape(by)} on {escape(day)}.</p>",
+        f"<p>Approved by {escape(by)} on {escape(day)}. The same changes as Word tracked changes: "
+        f"<a href='{escape(r.docx_path.name)}'>{escape(r.docx_path.name)}</a>.</p>",
         "<h2>Article text</h2>",
     ]
     parts += [f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>" for c in r.text] or [

@@ -1,0 +1,128 @@
+"""`publish.py diff`: what changed since approval, in the report and as a tracked-changes DOCX."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docx
+import pypdfium2 as pdfium
+import pytest
+from conftest import Project
+from test_approval import SLUG, approve, proj, run  # noqa: F401 - the approval project fixture
+
+from publishkit.pipeline.trackchanges import Disclaimers, changes_docx
+
+DISCLAIMERS = ["not-medical-advice"]  # what the test project applies to every article
+
+
+def test_diff_shows_words_disclaimer_wording_and_presentation(proj: Project) -> None:  # noqa: F811
+    approve(proj)
+    src = proj.source / f"{SLUG}.md"
+    src.write_text(
+        src.read_text(encoding="utf-8").replace("dark and quiet", "dark and cool"), encoding="utf-8"
+    )
+    reg = proj.source / "disclaimers.yaml"
+    reg.write_text(
+        reg.read_text(encoding="utf-8").replace("Talk to your clinician before", "Ask your clinician before"),
+        encoding="utf-8",
+    )
+    proj.set_config('phone = "(503) 555-0142"', 'phone = "(503) 555-0100"')
+    out = run(proj, "diff", SLUG)
+    assert "  Habits that help:\n    deleted: quiet.\n    inserted: cool.\n" in out
+    assert "  disclaimer 'not-medical-advice' (reworded):\n    deleted: Talk to\n    inserted: Ask\n" in out
+    assert "  presentation: clinic phone: (503) 555-0142 → (503) 555-0100\n" in out
+    assert f"Report: build/{SLUG}/{SLUG}.diff.html\n" in out
+    html = (proj.build / SLUG / f"{SLUG}.diff.html").read_text(encoding="utf-8")
+    assert "<del>quiet.</del> <ins>cool.</ins>" in html and "<del>Talk to</del> <ins>Ask</ins>" in html
+
+
+def test_diff_writes_a_tracked_changes_docx_that_libreoffice_shows(proj: Project, tmp_path: Path) -> None:  # noqa: F811
+    approve(proj)
+    src = proj.source / f"{SLUG}.md"
+    src.write_text(
+        src.read_text(encoding="utf-8").replace("dark and quiet", "dark and cool"), encoding="utf-8"
+    )
+    assert run(proj, "diff", SLUG).endswith(f"Tracked changes: build/{SLUG}/{SLUG}.changes.docx\n")
+    path = proj.build / SLUG / f"{SLUG}.changes.docx"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    when = 'w:author="publishkit" w:date="2026-11-15T00:00:00Z"'
+    assert re.findall(r"<w:del [^>]*>.*?</w:del>", xml) == [
+        f'<w:del w:id="1" {when}><w:r><w:delText xml:space="preserve"> quiet.</w:delText></w:r></w:del>'
+    ]
+    assert re.findall(r"<w:ins [^>]*>.*?</w:ins>", xml) == [
+        f'<w:ins w:id="2" {when}><w:r><w:t xml:space="preserve"> cool.</w:t></w:r></w:ins>'
+    ]
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [
+        "Article",
+        "Habits that help",
+        "When to see your clinician",
+        "Disclaimers",
+        *DISCLAIMERS,
+    ]
+    # LibreOffice shows tracked changes by default: the inserted word and the struck-out one.
+    text = libreoffice_text(path, tmp_path)
+    assert "keep the bedroom dark and quiet. cool." in text
+    assert "Talk to your clinician before" in text  # the disclaimer, unchanged, in full
+
+
+def libreoffice_text(path: Path, tmp_path: Path) -> str:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed (make test installs it)")
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    pdf = pdfium.PdfDocument((tmp_path / path.with_suffix(".pdf").name).read_bytes())
+    return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+
+
+def test_tracked_changes_mark_an_inserted_paragraph_and_a_removed_disclaimer() -> None:
+    old = "---\ntitle: A\n---\n\nFirst paragraph.\n\n## Section\n\nHard wrapped\nprose.\n"
+    new = "---\ntitle: A\n---\n\nFirst paragraph.\n\nA new one.\n\n## Section\n\nHard wrapped\nprose.\n"
+    data, ops = changes_docx(
+        title="T",
+        heading="h",
+        old=old,
+        new=new,
+        disclaimers=[Disclaimers("gone", "Old wording.", "")],
+        built_at=datetime(2026, 11, 15, tzinfo=UTC),
+    )
+    assert ops == ["+", "+", "-"]  # the words, their paragraph mark, the removed disclaimer
+    document = docx.Document(io.BytesIO(data))
+    # What Word shows once every change is accepted: w:t (kept and inserted), never w:delText.
+    texts = ["".join(t.text for t in p._p.xpath(".//w:t")) for p in document.paragraphs]
+    assert texts[texts.index("First paragraph.") :] == [
+        "First paragraph.",
+        "A new one.",
+        "Section",
+        "Hard wrapped prose.",
+        "Disclaimers",
+        "gone",
+        "",
+    ]
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert '<w:pPr><w:rPr><w:ins w:id="2" w:author="publishkit"' in xml
+    assert '<w:delText xml:space="preserve">Old wording.</w:delText>' in xml
+    assert (
+        data
+        == changes_docx(
+            title="T",
+            heading="h",
+            old=old,
+            new=new,
+            disclaimers=[Disclaimers("gone", "Old wording.", "")],
+            built_at=datetime(2026, 11, 15, tzinfo=UTC),
+        )[0]
+    )  # equal input, equal bytes
