@@ -14,6 +14,7 @@ import docx
 import pypdfium2 as pdfium
 import pytest
 from conftest import Project
+from lxml import html as lxml_html
 from test_approval import SLUG, approve, proj, run  # noqa: F401 - the approval project fixture
 
 from publishkit.pipeline.trackchanges import Disclaimers, changes_docx
@@ -126,3 +127,43 @@ def test_tracked_changes_mark_an_inserted_paragraph_and_a_removed_disclaimer() -
             built_at=datetime(2026, 11, 15, tzinfo=UTC),
         )[0]
     )  # equal input, equal bytes
+
+
+def gallery_card(p: Project) -> tuple[list[str], str, list[str]]:
+    """The card's badges, its approval line and that line's links, as the gallery shows them."""
+    page = lxml_html.fromstring((p.build / "index.html").read_bytes())
+    (card,) = page.xpath(f"//article[@id='{SLUG}']")
+    badges = [b.text_content().strip() for b in card.xpath("./header/span[contains(@class, 'badge')]")]
+    lines = card.xpath(".//p[contains(@class, 'approval')]")
+    line = " ".join(lines[0].text_content().split()) if lines else ""
+    return badges, line, [a.get("href") for a in (lines[0].xpath(".//a") if lines else [])]
+
+
+def test_gallery_shows_approval_state_and_links_the_diff_report(proj: Project) -> None:  # noqa: F811
+    run(proj, "all", "--jobs", "1")
+    assert gallery_card(proj) == (
+        ["ok", "DRAFT"],
+        "DRAFT – not approved for patient use: never approved. "
+        f"Approve it with python publish.py approve {SLUG} --by NAME.",
+        [],
+    )
+    approve(proj)
+    badges, line, links = gallery_card(proj)
+    assert badges == ["ok", "approved"] and links == []
+    assert re.fullmatch(r"Approved by Dana Whitfield, MD, 2026-11-15 \(approval [0-9a-f]{8}\)\.", line), line
+    short = line[-10:-2]
+
+    src = proj.source / f"{SLUG}.md"
+    src.write_text(
+        src.read_text(encoding="utf-8").replace("dark and quiet", "dark and cool"), encoding="utf-8"
+    )
+    run(proj, "diff", SLUG)
+    run(proj, "all", "--jobs", "1")
+    badges, line, links = gallery_card(proj)
+    assert badges == ["ok", "DRAFT"]
+    assert line.startswith(
+        "DRAFT – not approved for patient use: changed since the approval by Dana Whitfield, MD, "
+        f"2026-11-15 (approval {short})."
+    )
+    assert line.endswith("What changed since approval") and links == [f"{SLUG}/{SLUG}.diff.html"]
+    assert (proj.build / links[0]).is_file()

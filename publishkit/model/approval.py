@@ -48,6 +48,12 @@ def record_path(source_dir: Path, stem: str, brand: str) -> Path:
     return source_dir / APPROVALS / brand / f"{stem}.yaml"
 
 
+def diff_report_path(build_dir: Path, slug: str, brand: str) -> Path:
+    """Where `diff` writes its report: beside the article's outputs for that clinic."""
+    folder = build_dir / slug if brand == "default" else build_dir / slug / brand
+    return folder / f"{slug}.diff.html"
+
+
 @dataclass(frozen=True)
 class Record:
     """One approval as read back from its file, with where it sits there."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kit.fsutil import write_atomic
-from ..model.approval import ApprovalError, clinical_content, source_text
+from ..model.approval import ApprovalError, clinical_content, diff_report_path, source_text
 from ..model.article import load_article
 from ..model.settings import Settings, build_time
 from .approve import last_record, presentation_of
@@ -125,7 +125,7 @@ def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
         text_changes(str(then.get("source", "")), now["source"]),
         disclaimer_changes(list(then.get("disclaimers", [])), now["disclaimers"]),
         presentation_changes(dict(record.data.get("presentation", {})), presentation_of(settings, brand)),
-        settings.build_dir / article.slug / f"{article.slug}.diff.html",
+        diff_report_path(settings.build_dir, article.slug, brand),
     )
     day = str(record.data.get("date"))
     write_atomic(report.html_path, html_report(report, record.by, day).encode())
