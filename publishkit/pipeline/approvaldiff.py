@@ -44,7 +44,7 @@ def sections(text: str) -> dict[str, str]:
     out["(front matter and opening)"] = text[: marks[0].start()] if marks else text
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        out[m.group(1).strip()] = text[m.start() : end]
+        out[m.group(1).strip()] = text[m.end() : end]  # the heading is the section's name
     return out
 
 
