@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import docx
 import pypdfium2 as pdfium
 import pytest
-from conftest import Project
+from conftest import EPOCH, Project
 from lxml import html as lxml_html
 from test_approval import SLUG, approve, proj, run  # noqa: F401 - the approval project fixture
 
@@ -167,3 +168,19 @@ def test_gallery_shows_approval_state_and_links_the_diff_report(proj: Project) -
     )
     assert line.endswith("What changed since approval") and links == [f"{SLUG}/{SLUG}.diff.html"]
     assert (proj.build / links[0]).is_file()
+
+
+def test_check_counts_the_review_from_the_last_approval(proj: Project) -> None:  # noqa: F811
+    run(proj, "approve", SLUG, "--by", "Dana Whitfield, MD", "--date", "2024-01-10")
+    result = proj.run("check", SLUG, env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.stderr == (
+        f"Warning: check: source/{SLUG}.md:4: review overdue: last approved 2024-01-10 by Dana Whitfield, "
+        "MD, next review was due 2025-01-10 (674 days ago). Outputs carry a 'Review overdue' mark until "
+        "a clinician approves it again (publish.py approve) (--strict refuses it)\n"
+    )
+    assert "review overdue" in proj.out(SLUG, ".txt").read_text(encoding="utf-8").casefold()
+    approve(proj)  # today, 2026-11-15: the front matter says 2026-11-01, the approval wins
+    result = proj.run("check", SLUG, env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert "review overdue" not in result.stdout + result.stderr
+    check = json.loads((proj.build / "check.json").read_text(encoding="utf-8"))
+    assert check["articles"][SLUG]["review"]["reviewed"] == "2026-11-15"

@@ -25,6 +25,7 @@ from ..kit.fsutil import write_atomic
 from ..kit.pandoc import BatchResult, read_many
 from ..kit.timelimit import injected, time_limit
 from ..kit.treedepth import TOO_DEEP, TooDeep
+from ..model.approval import Record, last_approval
 from ..model.article import Article
 from ..model.review import FUTURE, OVERDUE, ReviewStatus, review_status
 from ..model.scaffold import PLACEHOLDER_MESSAGE, placeholders
@@ -123,7 +124,12 @@ def _code_fingerprint() -> bytes:
     return h.digest()
 
 
-def _review_findings(status: ReviewStatus, line: int, strict_hint: str) -> list[Finding]:
+def _review_findings(
+    status: ReviewStatus, line: int, strict_hint: str, approval: Record | None
+) -> list[Finding]:
+    # Counted from the last approval when there is one (publish.py approve), else from 'reviewed:'.
+    day = status.reviewed.isoformat()
+    what = f"last approved {day} by {approval.by}" if approval else f"last reviewed {day}"
     if status.state == FUTURE:
         msg = (
             f"reviewed date {status.reviewed.isoformat()} is in the future (today is "
@@ -131,10 +137,13 @@ def _review_findings(status: ReviewStatus, line: int, strict_hint: str) -> list[
         )
         return [Finding(ERROR, "review", line, msg)]
     if status.state == OVERDUE:
+        again = (
+            "approves it again (publish.py approve)" if approval else "reviews it and 'reviewed' is updated"
+        )
         msg = (
-            f"review overdue: last reviewed {status.reviewed.isoformat()}, next review was due "
-            f"{status.due.isoformat()} ({-status.days_left} days ago). Outputs carry a 'Review overdue' "
-            f"mark until a clinician reviews it and 'reviewed' is updated{strict_hint}"
+            f"review overdue: {what}, next review was due {status.due.isoformat()} "
+            f"({-status.days_left} days ago). Outputs carry a 'Review overdue' mark until a clinician "
+            f"{again}{strict_hint}"
         )
         return [Finding(WARNING, "review", line, msg)]
     if status.state == "due-soon":
@@ -237,9 +246,11 @@ def _judge(
     strict: bool,
 ) -> ArticleCheck:
     checks = settings.checks
-    status = review_status(article.meta.reviewed, built, checks.review_every_months, checks.due_soon_days)
+    approval = last_approval(settings.source_dir, article.slug)
+    reviewed = approval.day if approval else article.meta.reviewed
+    status = review_status(reviewed, built, checks.review_every_months, checks.due_soon_days)
     hint = "" if strict else " (--strict refuses it)"
-    findings = [*_review_findings(status, _reviewed_line(article), hint), *content]
+    findings = [*_review_findings(status, _reviewed_line(article), hint, approval), *content]
     findings.sort(key=lambda f: ({ERROR: 0, WARNING: 1, INFO: 2}[f.level], f.line or 0))
     return ArticleCheck(
         slug=article.slug,

@@ -260,6 +260,15 @@ def state_for(
     return ApprovalState(required=required, by=match.by, role=role, day=match.day, id=match.id, last_day=last)
 
 
+def last_approval(source_dir: Path, stem: str) -> Record | None:
+    """The article's most recent approval that still verifies, for any clinic: its date is the
+    article's last clinical review."""
+    folder = source_dir / APPROVALS
+    files = sorted(folder.glob(f"*/{stem}.yaml")) if folder.is_dir() else []
+    found = [r for path in files for r in trusted(path)[-1:]]
+    return max(found, key=lambda r: r.day, default=None)
+
+
 def approvals_of(
     settings: Settings, article: Article, applying: Mapping[str, Sequence[Disclaimer]]
 ) -> dict[str, ApprovalState]:
