@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import EPOCH, Project
 from lxml import html as lxml_html
+from PIL import Image
 from test_approval import SLUG, approve, proj, run  # noqa: F401 - the approval project fixture
 
 from publishkit.pipeline.trackchanges import Disclaimers, changes_docx
@@ -184,3 +185,46 @@ def test_check_counts_the_review_from_the_last_approval(proj: Project) -> None: 
     assert "review overdue" not in result.stdout + result.stderr
     check = json.loads((proj.build / "check.json").read_text(encoding="utf-8"))
     assert check["articles"][SLUG]["review"]["reviewed"] == "2026-11-15"
+
+
+def test_diff_report_shows_the_changed_pdf_pages_side_by_side(proj: Project) -> None:  # noqa: F811
+    approve(proj)
+    src = proj.source / f"{SLUG}.md"
+    src.write_text(
+        src.read_text(encoding="utf-8").replace("dark and quiet", "dark and cool"), encoding="utf-8"
+    )
+    run(proj, "all", "--jobs", "1")
+    run(proj, "diff", SLUG)
+    folder = proj.build / SLUG
+    page = lxml_html.fromstring((folder / f"{SLUG}.diff.html").read_bytes())
+    (section,) = page.xpath("//section[@class='page']")
+    assert section.xpath("./h3/text()") == ["Page 1"]
+    assert section.xpath(".//img/@src") == [f"{SLUG}.p1.before.png", f"{SLUG}.p1.after.png"]
+    with Image.open(folder / f"{SLUG}.p1.before.png") as b, Image.open(folder / f"{SLUG}.p1.after.png") as a:
+        before, after = b.copy(), a.convert("RGB")
+    assert before.size == after.size and before.width == 700
+    colours = dict((c, n) for n, c in after.getcolors(maxcolors=1 << 24) or [])
+    assert colours.get((214, 40, 40), 0) > 500  # the red boxes around the changes
+
+
+def test_compare_pages_skips_unchanged_pages_and_boxes_each_changed_area(tmp_path: Path) -> None:
+    from publishkit.pipeline.pagediff import compare_pages
+
+    def pdf(pages: list[str]) -> bytes:
+        """Letter pages; "bar" draws a black bar that stands in for a changed line."""
+        images = []
+        for what in pages:
+            image = Image.new("RGB", (612, 792), "white")
+            if what == "bar":
+                image.paste((0, 0, 0), (100, 300, 300, 310))
+            images.append(image)
+        out = io.BytesIO()
+        images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=72)
+        return out.getvalue()
+
+    pairs = compare_pages(pdf(["", "", ""]), pdf(["", "bar", ""]), tmp_path, "x")
+    assert [(p.number, p.before, p.after, p.boxes) for p in pairs] == [
+        (2, "x.p2.before.png", "x.p2.after.png", 1)
+    ]
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["x.p2.after.png", "x.p2.before.png"]
+    assert compare_pages(pdf(["", ""]), pdf([""]), tmp_path, "y")[0].after == ""  # a removed page

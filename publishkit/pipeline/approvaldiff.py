@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..kit.fsutil import write_atomic
-from ..model.approval import ApprovalError, clinical_content, diff_report_path, source_text
+from ..model.approval import ApprovalError, Record, clinical_content, diff_report_path, source_text
 from ..model.article import load_article
 from ..model.settings import Settings, build_time
 from .approve import last_record, presentation_of
 from .build import load_registries, select
+from .pagediff import APPROVED_DIR, PagePair, approved_copy, compare_pages
 from .trackchanges import Disclaimers, changes_docx
 
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
@@ -103,6 +104,8 @@ class Report:
     disclaimers: list[Change]
     presentation: list[str]
     html_path: Path
+    pages: list[PagePair] = field(default_factory=list)
+    pages_note: str = ""  # why the PDF pages were not compared
 
     @property
     def docx_path(self) -> Path:
@@ -127,6 +130,7 @@ def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
         presentation_changes(dict(record.data.get("presentation", {})), presentation_of(settings, brand)),
         diff_report_path(settings.build_dir, article.slug, brand),
     )
+    report.pages, report.pages_note = pdf_pages(settings.build_dir, record, report.html_path, article.slug)
     day = str(record.data.get("date"))
     write_atomic(report.html_path, html_report(report, record.by, day).encode())
     data, _ops = changes_docx(
@@ -140,6 +144,22 @@ def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
     )
     write_atomic(report.docx_path, data)
     return report
+
+
+def pdf_pages(build_dir: Path, record: Record, html_path: Path, slug: str) -> tuple[list[PagePair], str]:
+    """The approved handout (kept by ``approve``) against the one in build/ now, changed pages only."""
+    pdf = next((o for o in record.data.get("outputs", ()) or () if o.get("format") == "pdf"), None)
+    if pdf is None:
+        return [], "The approval lists no PDF handout."
+    copy, current = approved_copy(build_dir, str(pdf.get("sha256"))), build_dir / str(pdf.get("path"))
+    if not copy.is_file():
+        # approve keeps it in build/, which another machine or a removed folder does not have.
+        return [], f"Pages not compared: the approved PDF is not in {APPROVED_DIR}/ of this build folder."
+    if not current.is_file():
+        return [], f"No current PDF: build it with publish.py all ({current.name} is missing)."
+    for stale in html_path.parent.glob(f"{slug}.p*.*.png"):
+        stale.unlink()
+    return compare_pages(copy.read_bytes(), current.read_bytes(), html_path.parent, slug), ""
 
 
 def disclaimer_pairs(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Disclaimers]:
@@ -159,26 +179,38 @@ def _section(c: Change) -> str:
     return f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>"
 
 
+def _page(p: PagePair) -> str:
+    cells = [
+        f"<figure><figcaption>{label}</figcaption><img src='{escape(name)}' alt='{label}, page {p.number}'>"
+        "</figure>"
+        if name
+        else f"<figure><figcaption>{label}</figcaption><p>(no such page)</p></figure>"
+        for label, name in (("Approved", p.before), ("Now", p.after))
+    ]
+    return f"<section class='page'><h3>Page {p.number}</h3><div class='pair'>{''.join(cells)}</div></section>"
+
+
 def html_report(r: Report, by: str, day: str) -> str:
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Changes to {escape(r.slug)} since approval {r.approval[:8]}</title><style>",
         "body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}",
         "ins{background:#d4f7d4;text-decoration:none}del{background:#fbd3d3}",
-        "section{border-top:1px solid #ccc;margin-top:1em}</style></head><body>",
+        "section{border-top:1px solid #ccc;margin-top:1em}",
+        ".pair{display:flex;gap:16px;width:90vw;margin-left:calc(25em - 45vw)}.pair figure{margin:0;flex:1}",
+        ".pair img{width:100%;border:1px solid #999}figcaption{font-weight:bold}</style></head><body>",
         f"<h1>{escape(r.slug)}: changes since approval {r.approval[:8]}</h1>",
         f"<p>Approved by {escape(by)} on {escape(day)}. The same changes as Word tracked changes: "
         f"<a href='{escape(r.docx_path.name)}'>{escape(r.docx_path.name)}</a>.</p>",
         "<h2>Article text</h2>",
+        *([_section(c) for c in r.text] or ["<p>No change.</p>"]),
+        "<h2>Disclaimers</h2>",
+        *([_section(c) for c in r.disclaimers] or ["<p>No change.</p>"]),
+        "<h2>Presentation (does not withdraw the approval)</h2><ul>",
+        *([f"<li>{escape(line)}</li>" for line in r.presentation] or ["<li>No change.</li>"]),
+        "</ul><h2>PDF handout: the changed pages, approved and as last built</h2>",
+        f"<p>{escape(r.pages_note)}</p>" if r.pages_note else "<p>Changed areas are boxed in red.</p>",
+        *([_page(p) for p in r.pages] or ([] if r.pages_note else ["<p>No page changed.</p>"])),
+        "</body></html>\n",
     ]
-    parts += [f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>" for c in r.text] or [
-        "<p>No change.</p>"
-    ]
-    parts.append("<h2>Disclaimers</h2>")
-    parts += [
-        f"<section><h3>{escape(c.where)}</h3><p>{_runs_html(c)}</p></section>" for c in r.disclaimers
-    ] or ["<p>No change.</p>"]
-    parts.append("<h2>Presentation (does not withdraw the approval)</h2><ul>")
-    parts += [f"<li>{escape(line)}</li>" for line in r.presentation] or ["<li>No change.</li>"]
-    parts.append("</ul></body></html>\n")
     return "\n".join(parts)

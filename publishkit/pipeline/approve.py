@@ -27,6 +27,7 @@ from ..model.settings import Settings, build_time
 from .build import build, load_registries, select
 from .cachekey import tool_versions
 from .outcome import Report
+from .pagediff import keep_approved
 from .plan import select_brands
 
 _CLINIC_KEYS = ("name", "address", "phone", "website", "color", "logo")
@@ -105,6 +106,9 @@ def approve(
     ]
     record = new_record(**fields, outputs=outputs)
     _write(rpath, before, record)
+    for o in outputs:  # the record has only their sha256; `diff` compares pages with these bytes
+        if o["format"] == "pdf":
+            keep_approved(settings.build_dir, o["path"], o["sha256"])
     return Approved(record, rpath, report)
 
 
