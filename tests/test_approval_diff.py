@@ -228,3 +228,20 @@ def test_compare_pages_skips_unchanged_pages_and_boxes_each_changed_area(tmp_pat
     ]
     assert sorted(f.name for f in tmp_path.iterdir()) == ["x.p2.after.png", "x.p2.before.png"]
     assert compare_pages(pdf(["", ""]), pdf([""]), tmp_path, "y")[0].after == ""  # a removed page
+
+
+def test_tracked_changes_paragraphs_follow_the_source() -> None:
+    from publishkit.pipeline.trackchanges import tokens
+
+    source = "---\ntitle: A\nsummary: >-\n  Learn how it\n  works.\nemail:\n  subject: Hi\n---\n\nHard\nwrapped.\n- item\n"
+    paragraphs = " ".join(tokens(source)).split(" \n ")
+    assert paragraphs == [
+        "---",
+        "title: A",
+        "summary: >- Learn how it works.",  # a folded value stays one paragraph
+        "email:",
+        "subject: Hi",
+        "---",
+        "Hard wrapped.",
+        "- item",
+    ]

@@ -26,18 +26,22 @@ PARA = "\n"  # the token for a paragraph break
 # A Markdown line that starts its own paragraph even without a blank line before it.
 _BLOCK = re.compile(r"^(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
 _HEADING = re.compile(r"^#{1,6}$")
+# An indented front matter line that is not a key or a list item: a folded value's next line.
+_CONTINUED = re.compile(r"^\s+(?=\S)(?![-\w]+:(\s|$)|-\s)")
 
 
 def tokens(text: str) -> list[str]:
-    """Words, with PARA between paragraphs: at blank lines, before each front matter line and
-    before each heading, list item, quote or table row (hard-wrapped prose stays one paragraph)."""
+    """Words, with PARA between paragraphs: at blank lines, before each front matter line (but a
+    folded value's next line) and before each heading, list item, quote or table row
+    (hard-wrapped prose stays one paragraph)."""
     out: list[str] = []
     lines = text.splitlines()
     front = bool(lines) and lines[0].strip() == "---"
     after_front = False
     for i, line in enumerate(lines):
         s = line.strip()
-        if (not s or front or after_front or _BLOCK.match(s)) and out and out[-1] != PARA:
+        starts = not s or after_front or _BLOCK.match(s) or (front and not _CONTINUED.match(line))
+        if starts and out and out[-1] != PARA:
             out.append(PARA)
         after_front = front and i > 0 and s == "---"
         front = front and not after_front
