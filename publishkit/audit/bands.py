@@ -23,6 +23,7 @@ class Running:
 
     clinic: str = ""
     title: str = ""
+    draft: str = ""  # "DRAFT – not approved for patient use" on every page of a draft
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def check_bands(
     shorts = [p for r in requirements for p in _piece(f"disclaimer '{r.id}'", r.short, flat)]
     clinic = _piece(f"clinic name {_quoted(running.clinic)}", running.clinic, flat)
     title = _piece(f"title {_quoted(running.title)}", running.title, flat)
+    draft = _piece(f"draft mark {_quoted(running.draft)}", running.draft, flat)
     for number, (label, footer) in enumerate(zip(labels, footers, strict=True), 1):
         if by_page:
             page = f"Page {number} of {total}"
@@ -100,7 +102,7 @@ def check_bands(
     header_labels = labels if by_page else (extracted.header_labels or ())
     for number, (label, header) in enumerate(zip(header_labels, headers, strict=True), 1):
         if by_page:
-            expected = title if number > 1 else []
+            expected = [*draft, *(title if number > 1 else [])]
         else:
-            expected = [*clinic, *(_piece("the separator '·'", "·", flat) if clinic else []), *title]
+            expected = [*draft, *clinic, *(_piece("the separator '·'", "·", flat) if clinic else []), *title]
         check_band(name, "header", label, header, expected, flat)

@@ -55,6 +55,7 @@ class Dated:
     today: date
     review: ReviewStatus
     strict: bool
+    approved_by: str = ""  # when the review date is that of an approval (publish.py approve), by whom
 
 
 class Check:

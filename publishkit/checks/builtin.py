@@ -114,10 +114,18 @@ class Review(Check):
             return [Finding(ERROR, self.name, line, msg)]
         if status.state == OVERDUE:
             hint = "" if d.strict else " (--strict refuses it)"
+            day = status.reviewed.isoformat()
+            # Counted from the last approval when there is one (publish.py approve), else 'reviewed:'.
+            what = f"last approved {day} by {d.approved_by}" if d.approved_by else f"last reviewed {day}"
+            again = (
+                "approves it again (publish.py approve)"
+                if d.approved_by
+                else "reviews it and 'reviewed' is updated"
+            )
             msg = (
-                f"review overdue: last reviewed {status.reviewed.isoformat()}, next review was due "
-                f"{status.due.isoformat()} ({-status.days_left} days ago). Outputs carry a 'Review overdue' "
-                f"mark until a clinician reviews it and 'reviewed' is updated{hint}"
+                f"review overdue: {what}, next review was due {status.due.isoformat()} "
+                f"({-status.days_left} days ago). Outputs carry a 'Review overdue' mark until a clinician "
+                f"{again}{hint}"
             )
             return [Finding(WARNING, self.name, line, msg)]
         if status.state == "due-soon":

@@ -25,6 +25,7 @@ from ..kit.fsutil import write_atomic
 from ..kit.pandoc import BatchResult, read_many
 from ..kit.timelimit import injected, time_limit
 from ..kit.treedepth import TOO_DEEP, TooDeep
+from ..model.approval import last_approval
 from ..model.article import Article
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings
@@ -130,8 +131,10 @@ def _judge(
     strict: bool,
 ) -> ArticleCheck:
     checks = settings.checks
-    status = review_status(article.meta.reviewed, built, checks.review_every_months, checks.due_soon_days)
-    dated = Dated(settings, article, built, status, strict)
+    approval = last_approval(settings.source_dir, article.slug)
+    reviewed = approval.day if approval else article.meta.reviewed
+    status = review_status(reviewed, built, checks.review_every_months, checks.due_soon_days)
+    dated = Dated(settings, article, built, status, strict, approval.by if approval else "")
     findings = [f for check in registry().values() for f in check.dated(dated)] + content
     findings.sort(key=lambda f: (LEVEL_ORDER[f.level], f.line or 0))
     return ArticleCheck(

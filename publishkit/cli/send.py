@@ -44,6 +44,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="SMTP server (default: $PUBLISH_SMTP_HOST, else localhost:25); "
         "PUBLISH_SMTP_STARTTLS=1, PUBLISH_SMTP_USER, PUBLISH_SMTP_PASSWORD: TLS and login",
     )
+    sp.add_argument(
+        "--draft",
+        action="store_true",
+        help="send a draft (not approved) anyway, only to [tool.publish.email] test_to addresses",
+    )
     sp.set_defaults(run=run)
     return sp
 
@@ -71,7 +76,9 @@ def load_eml(build_dir: Path, slug: str) -> tuple[Path, bytes, str]:
     return path, data, addresses[0].addr_spec
 
 
-def send(root: Path, slug: str, recipients: list[str], server: str | None) -> tuple[Path, str, int]:
+def send(
+    root: Path, slug: str, recipients: list[str], server: str | None, draft: bool = False
+) -> tuple[Path, str, int]:
     """Send the .eml's bytes as they are; return (file, server, number of recipients)."""
     from ..model.settings import load_settings
     from ..pipeline.sources import slug_of
@@ -79,12 +86,37 @@ def send(root: Path, slug: str, recipients: list[str], server: str | None) -> tu
     to = checked_recipients(recipients)
     settings = load_settings(root)
     path, data, sender = load_eml(settings.build_dir, slug_of(settings, slug))
+    draft_gate(path, data, to, draft, settings.email.test_to)
     host, port = server_from(server)
     return path, deliver(data, sender, to, host, port), len(to)
 
 
+def draft_gate(path: Path, data: bytes, to: list[str], draft: bool, test_to: tuple[str, ...]) -> None:
+    """A draft (its subject starts "[DRAFT]", which the build's audit proves) goes out only with
+    --draft, and then only to the test addresses: a proof reader never mistakes it for approved."""
+    from ..model.approval import EMAIL_DRAFT_PREFIX
+
+    subject = str(email.message_from_bytes(data, policy=policy.default)["Subject"] or "")
+    if not subject.startswith(EMAIL_DRAFT_PREFIX):
+        return
+    if not draft:
+        raise SendError(
+            f"{path.name} is a draft (not approved for patient use): approve it first "
+            "(`python publish.py approve SLUG --by NAME`), or send it with --draft to test_to addresses",
+            path=path,
+        )
+    allowed = {a.strip().lower() for a in test_to}
+    others = [r for r in to if r.lower() not in allowed]
+    if others:
+        shown = ", ".join(test_to) or "none"
+        raise SendError(
+            f"a draft goes only to [tool.publish.email] test_to addresses ({shown}), not {', '.join(others)}",
+            path=path,
+        )
+
+
 def run(args: argparse.Namespace, root: Path) -> int:
-    path, where, count = send(root, args.slug, args.to, args.smtp)
+    path, where, count = send(root, args.slug, args.to, args.smtp, args.draft)
     print(
         f"sent {path.relative_to(root)} ({path.stat().st_size / 1024:.1f} KB) "
         f"to {count} recipient(s) via {where}"

@@ -14,7 +14,9 @@ def add_parser(sub: Any) -> None:
     sp = sub.add_parser("verify", help="re-check build/ against the manifest and the approved disclaimers")
     sp.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to verify (default: all)")
     sp.add_argument("--quiet", action="store_true", help="print only problems")
-    sp.set_defaults(run=run)
+    from .approve import with_approvals  # approval records and loose files, then the outputs
+
+    sp.set_defaults(run=with_approvals(run))
 
 
 def run(args: argparse.Namespace, root: Path) -> int:

@@ -11,6 +11,7 @@ from jinja2 import Environment
 
 from ..kit.doctree import AST
 from ..kit.templating import long_date
+from ..model.approval import DRAFT_MARK, UNAPPROVED, ApprovalState
 from ..model.article import Article
 from ..model.registry import Disclaimer
 from ..model.review import ReviewStatus, review_status
@@ -55,24 +56,26 @@ class RenderContext:
     bodies: Mapping[str, Body]  # keyed by renderer name
     variant: Variant
     brand: Brand  # the variant's clinic: its name, address, phone, colour, logo, email identity
+    approval: ApprovalState = UNAPPROVED  # matching approval, or draft (source/approvals/)
 
     @property
     def review_line(self) -> str:
-        """The review line every output must carry (the audit looks for it)."""
-        return review_line(self.article)
+        """The review line every output must carry (the audit looks for it): who approved the
+        content and when, where an approval matches it."""
+        return self.approval.line or review_line(self.article)
 
     @property
     def review_status(self) -> ReviewStatus:
         """Review state by the build clock; ``.overdue`` means outputs must show ``.mark``."""
         checks = self.settings.checks
-        return review_status(
-            self.article.meta.reviewed, self.built_at.date(), checks.review_every_months, checks.due_soon_days
-        )
+        reviewed = self.approval.reviewed(self.article.meta.reviewed)
+        return review_status(reviewed, self.built_at.date(), checks.review_every_months, checks.due_soon_days)
 
     @property
     def reference(self) -> str:
-        """The short provenance line printed in every output."""
-        return reference_line(self.article)
+        """The short provenance line printed in every output (with the approval's short hash)."""
+        line = reference_line(self.article)
+        return f"{line} · approval {self.approval.short}" if self.approval.approved else line
 
     def template_vars(self) -> dict[str, Any]:
         meta = self.article.meta
@@ -85,6 +88,8 @@ class RenderContext:
             "review_status": self.review_status,
             "reference": self.reference,
             "built_at": self.built_at,
+            "approval": self.approval,
+            "draft_mark": DRAFT_MARK if self.approval.draft else "",
         }
 
 

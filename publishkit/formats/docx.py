@@ -172,7 +172,7 @@ class DocxRenderer(Format):
         layout_tables(document)  # after the page and the font size are final
         for section in document.sections:
             for header in parts_in_effect(document, section, "header"):
-                fill_header(header, brand.name, meta.title)
+                fill_header(header, brand.name, meta.title, ctx.template_vars()["draft_mark"])
             for footer in parts_in_effect(document, section, "footer"):
                 fill_footer(footer, shorts)
 

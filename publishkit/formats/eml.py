@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from ..errors import ConfigError, PublishError, SourceError
 from ..kit.doctree import AST
+from ..model.approval import EMAIL_DRAFT_PREFIX
 from ..model.brands import email_problems
 from .base import Format, Need
 from .context import RenderContext
@@ -122,7 +123,7 @@ def build_message(ctx: RenderContext, text: str, html: str) -> EmailMessage:
     reference = safe_header(ctx.reference, "the reference line", path=article.path)
 
     msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = subject
+    msg["Subject"] = (EMAIL_DRAFT_PREFIX if ctx.approval.draft else "") + subject
     msg["From"] = sender
     if settings.reply_to:
         msg["Reply-To"] = _address(settings.reply_to, "reply_to")[0]

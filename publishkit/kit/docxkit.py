@@ -88,8 +88,10 @@ def _reset(part: Any) -> None:
         element.remove(p)
 
 
-def fill_header(part: Any, clinic: str, title: str) -> None:
+def fill_header(part: Any, clinic: str, title: str, draft: str = "") -> None:
     _reset(part)
+    if draft:  # a paragraph of its own above the usual line, bold: nobody prints it unnoticed
+        part.add_paragraph(style="Header").add_run(draft).bold = True
     p = part.add_paragraph(style="Header")
     if clinic:
         p.add_run(clinic).bold = True

@@ -39,6 +39,7 @@ class Brand:
     logo: AssetPath = ""  # a file under source/assets/, e.g. "logo.png"
     registry: SourceYaml = ""  # a file under source/ laid over disclaimers.yaml for this clinic
     email: EmailIdentity = field(default_factory=EmailIdentity)
+    require_approval: bool = False  # this clinic's outputs are drafts until approved
 
 
 def key_path(brand_id: str, key: str) -> str:

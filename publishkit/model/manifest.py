@@ -33,6 +33,8 @@ class ManifestEntry:
     brand: str = "default"  # the clinic
     language: str = ""  # the output's language (the article's own, until translations)
     edition: str = "standard"
+    approved: bool = False  # the clinical content matches an approval
+    approval: str = ""  # the approval it matches, else the last one it differs from
 
     @property
     def manifest_key(self) -> Key:

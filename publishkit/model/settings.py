@@ -54,6 +54,7 @@ class EmailSettings:
     unsubscribe_url: UnsubscribeUrl = ""
     asset_base_url: HttpsUrl = ""
     max_html_kb: Annotated[int, AtLeast(1, whole=True)] = 102
+    test_to: tuple[str, ...] = ()  # where `send --draft` may send a draft (and nowhere else)
 
     @property
     def identity(self) -> EmailIdentity:
@@ -105,6 +106,11 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: Limits = field(default_factory=Limits)
     checks: ChecksSettings = field(default_factory=ChecksSettings)
+    # outputs not matching an approval (source/approvals/) are marked DRAFT; per clinic too
+    require_approval: bool = False
+
+    def requires_approval(self, brand_id: str) -> bool:
+        return self.require_approval or self.brands[brand_id].require_approval
 
     @property
     def brand(self) -> Brand:

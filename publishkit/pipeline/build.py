@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.fsutil import build_lock, remove_stale_temps
+from ..model.approval import UNAPPROVED, ApprovalState, approvals_of
 from ..model.article import Article, load_article
 from ..model.manifest import Key, ManifestEntry, load_manifest, save_manifest
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
@@ -29,12 +31,14 @@ __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "sel
 # --- the whole build ---------------------------------------------------------------------------
 
 
-def _review(settings: Settings, article: Article, built_at: datetime) -> ReviewStatus:
-    """The article's review state by the build clock (it is part of every output's key)."""
+def _review(
+    settings: Settings, article: Article, built_at: datetime, approval: ApprovalState = UNAPPROVED
+) -> ReviewStatus:
+    """The article's review state by the build clock (it is part of every output's key), counted
+    from its last approval when it has one."""
     checks = settings.checks
-    return review_status(
-        article.meta.reviewed, built_at.date(), checks.review_every_months, checks.due_soon_days
-    )
+    reviewed = approval.reviewed(article.meta.reviewed)
+    return review_status(reviewed, built_at.date(), checks.review_every_months, checks.due_soon_days)
 
 
 def load_registries(settings: Settings, brands: Sequence[str]) -> dict[str, Registry]:
@@ -75,8 +79,10 @@ def build(
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
-        loaded = _load(settings, paths, registries, brand_ids, formats, report)
-        todo = _pending(settings, loaded, formats, brand_ids, editions, old, versions, built_at, force)
+        loaded, approvals = _load(settings, paths, registries, brand_ids, formats, report)
+        todo = _pending(
+            settings, loaded, formats, brand_ids, editions, old, versions, built_at, force, approvals
+        )
         pool = warm_pool(settings, registries, formats, todo, jobs)
         if pool is not None:
             stack.callback(pool.shutdown)
@@ -85,6 +91,7 @@ def build(
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         tasks = _tasks(settings, loaded, todo, formats, brand_ids, editions, old, report, progress)
+        tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
         for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
@@ -106,19 +113,21 @@ def _load(
     brand_ids: Sequence[str],
     formats: Sequence[str],
     report: Report,
-) -> list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]]:
-    """Every article read once, with the disclaimers that apply to it for each clinic; a bad one
-    fails alone (every format of it), the others go on."""
+) -> tuple[list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], dict[str, dict[str, ApprovalState]]]:
+    """Every article read once, with the disclaimers that apply to it for each clinic and its
+    approval state there; a bad one fails alone (every format of it), the others go on."""
     loaded = []
+    approvals: dict[str, dict[str, ApprovalState]] = {}
     for path in paths:
         try:
             article = load_article(path, settings.limits)
             applying = {b: registries[b].resolve(article) for b in brand_ids}
+            approvals[article.slug] = approvals_of(settings, article, applying)
         except PublishError as exc:
             report.outcomes.extend(Outcome(path.stem, fmt, "failed", error=exc) for fmt in formats)
             continue
         loaded.append((article, applying))
-    return loaded
+    return loaded, approvals
 
 
 def _finish(
@@ -151,8 +160,10 @@ def _key(
     applying: dict[str, tuple[Disclaimer, ...]],
     versions: dict[str, str],
     built_at: datetime,
+    approval: ApprovalState = UNAPPROVED,
 ) -> str:
-    state = _review(settings, job.article, built_at).state
+    # The approval state changes the outputs (DRAFT marks, "Approved by"): part of every key.
+    state = f"{_review(settings, job.article, built_at, approval).state}|{approval.key}"
     brand = settings.brands[job.variant.brand]
     renderer = REGISTRY[job.format]
     disclaimers = applying[job.variant.brand]
@@ -171,12 +182,14 @@ def _pending(
     versions: dict[str, str],
     built_at: datetime,
     force: bool,
+    approvals: dict[str, dict[str, ApprovalState]],
 ) -> list[tuple[Job, str]]:
     """Every planned job with its cache key, and whether it must be built (the rest are up to date)."""
     applying = {a.slug: d for a, d in loaded}
     out = []
     for job in plan(settings, [a for a, _d in loaded], formats, brand_ids, editions):
-        key = _key(settings, job, applying[job.article.slug], versions, built_at)
+        approval = approvals[job.article.slug][job.variant.brand]
+        key = _key(settings, job, applying[job.article.slug], versions, built_at, approval)
         prev = old.get(job.manifest_key)
         if force or not prev or prev.key != key or not intact(settings.build_dir / prev.path, prev):
             out.append((job, key))

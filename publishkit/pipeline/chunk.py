@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..audit.approval import check_draft
 from ..audit.bands import Running
 from ..audit.core import Extracted, Requirement, audit, check_edition, clinic_facts
 from ..audit.readers import READERS
@@ -21,6 +22,7 @@ from ..kit.fsutil import sha256, write_atomic
 from ..kit.pandoc import WriteJob, read_many, write_many
 from ..kit.templating import make_environment
 from ..kit.treedepth import TOO_DEEP
+from ..model.approval import DRAFT_MARK, ApprovalState
 from ..model.article import Article
 from ..model.assets import checked_ast, find_line, media_copies
 from ..model.manifest import ManifestEntry
@@ -41,6 +43,7 @@ class Task:
     article: Article
     disclaimers: dict[str, tuple[Disclaimer, ...]]  # by clinic id
     jobs: tuple[tuple[Job, str], ...]
+    approvals: dict[str, ApprovalState] = field(default_factory=dict)  # by clinic id
 
     def failed(self, exc: PublishError) -> list[Outcome]:
         return [_failed(job, exc) for job, _key in self.jobs]
@@ -161,6 +164,7 @@ def _context(
         bodies={},
         variant=job.variant,
         brand=settings.brands[brand],
+        approval=task.approvals.get(brand, ApprovalState()),
     )
 
 
@@ -247,6 +251,8 @@ def _render_one(
         brand=variant.brand,
         language=variant.language,
         edition=variant.edition,
+        approved=ctx.approval.approved,
+        approval=ctx.approval.id or ctx.approval.differs_from,
     )
     return Outcome(art.slug, fmt, "built", path=job.path, size=len(data), entry=entry, variant=variant.label)
 
@@ -258,10 +264,11 @@ def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracte
     reader = READERS[renderer.reader]
     extracted = reader.read(data)
     requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
-    running = Running(ctx.brand.name, ctx.article.meta.title)
+    running = Running(ctx.brand.name, ctx.article.meta.title, DRAFT_MARK if ctx.approval.draft else "")
     clinic = clinic_facts(ctx.settings, ctx.brand.id)
     audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic)
     check_edition(name, reader.body_pt, data, ctx.variant.edition)
+    check_draft(name, extracted, ctx.approval.draft)
     return extracted
 
 

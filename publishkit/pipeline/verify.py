@@ -15,6 +15,7 @@ from ..formats.context import review_line
 from ..kit import doctree
 from ..kit.fsutil import sha256
 from ..kit.pandoc import read_many
+from ..model.approval import DRAFT_MARK, state_for
 from ..model.article import Article, load_article
 from ..model.manifest import ManifestEntry, load_manifest
 from ..model.registry import Registry
@@ -95,6 +96,8 @@ def _check(
     try:
         article = _article(settings, entry.slug, articles)
         applying = registries[entry.brand].resolve(article)
+        required = settings.requires_approval(entry.brand)
+        approval = state_for(settings.source_dir, entry.slug, article.path, entry.brand, applying, required)
     except PublishError as exc:
         return [*problems, Problem(rel, f"its source can no longer be read: {exc.message}")]
     if article.sha256 != entry.source_sha256:
@@ -111,9 +114,11 @@ def _check(
     try:
         name = entry.path.rsplit("/", 1)[-1]
         reader = READERS[renderer.reader]
-        running = Running(settings.brands[entry.brand].name, article.meta.title)
+        draft = DRAFT_MARK if approval.draft else ""
+        running = Running(settings.brands[entry.brand].name, article.meta.title, draft)
         clinic = clinic_facts(settings, entry.brand)
-        audit(name, reader.read(data), requirements, review_line(article), running=running, clinic=clinic)
+        line = approval.line or review_line(article)
+        audit(name, reader.read(data), requirements, line, running=running, clinic=clinic)
         check_edition(name, reader.body_pt, data, entry.edition)
     except AuditError as exc:
         problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))

@@ -16,6 +16,7 @@ from ..model.article import Article, load_article
 from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Registry
 from ..model.settings import Settings
+from .approvalcard import CardApproval, card_approval
 from .thumbs import GALLERY_DIR, THUMBS_JSON, load_json, previews
 
 INDEX = "index.html"
@@ -45,6 +46,7 @@ class Card:
     check_stale: bool = False
     claims: int = 0
     disclaimers: list[tuple[str, str, dict[str, bool | None]]] = field(default_factory=list)
+    approval: CardApproval = field(default_factory=CardApproval)
 
     @property
     def id(self) -> str:
@@ -139,6 +141,7 @@ def _card(
         k[1]: e for k, e in sorted(entries.items()) if k[0] == slug and k[2] == brand and k[4] == edition
     }
     card.errors, card.failed_formats = failures.get(slug, ([], []))
+    card.approval = card_approval(settings, slug, brand, card.outputs)
     card.check, card.check_stale = _check_of(sources, article)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
@@ -178,7 +181,10 @@ def write_gallery(
     previews(settings, cards)
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload.
     state = json.dumps(
-        [[c.id, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check] for c in cards],
+        [
+            [c.id, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check, c.approval]
+            for c in cards
+        ],
         sort_keys=True,
         default=str,
     )
