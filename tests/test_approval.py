@@ -14,7 +14,7 @@ from conftest import EPOCH, Project, make_project
 from emailkit import parse
 from test_email_send import Sink, smtp  # noqa: F401 - the real SMTP server fixture
 
-from publishkit.audit.core import PDF_HEADER_BAND
+from publishkit.audit.readers import PDF_HEADER_BAND
 
 SLUG = "sleep-basics"
 DRAFT = "DRAFT – not approved for patient use"

@@ -177,6 +177,9 @@ ALLOWED: dict[str, set[str]] = {
     "model/registry.py": {"text"},  # a disclaimer's `text:` key
     "model/settings.py": {"pdf"},  # the section [tool.publish.pdf] (its older large_print key)
     "model/types.py": {"text"},  # the type word "text" in settings errors
+    "model/approval.py": {"text"},  # a disclaimer's "text" (its full wording) in the record
+    "pipeline/approvaldiff.py": {"text", ".docx"},  # wording keys; the tracked-changes Word file it writes
+    "pipeline/pagediff.py": {".pdf"},  # the approved handout's kept copy, a PDF that PDFium renders
 }
 
 

@@ -16,6 +16,6 @@ def check_draft(name: str, extracted: Extracted, draft: bool) -> None:
         check_draft(f"{name} ({label} part)", part, draft)
     if not contains(normalize(extracted.text), DRAFT_MARK):
         raise AuditError(f"'{DRAFT_MARK}' mark missing: the content is not approved", path=name)
-    subject = extracted.meta.get("subject") if name.endswith(".eml") else None
+    subject = extracted.meta.get("subject") if extracted.parts else None  # a message's header
     if subject is not None and not subject.startswith(EMAIL_DRAFT_PREFIX):
         raise AuditError(f"the subject of a draft must start with '{EMAIL_DRAFT_PREFIX.strip()}'", path=name)

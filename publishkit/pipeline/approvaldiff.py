@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..formats import REGISTRY
 from ..kit.fsutil import write_atomic
 from ..model.approval import ApprovalError, Record, clinical_content, diff_report_path, source_text
 from ..model.article import load_article
@@ -148,7 +149,8 @@ def diff(settings: Settings, slug: str, brand: str = "default") -> Report:
 
 def pdf_pages(build_dir: Path, record: Record, html_path: Path, slug: str) -> tuple[list[PagePair], str]:
     """The approved handout (kept by ``approve``) against the one in build/ now, changed pages only."""
-    pdf = next((o for o in record.data.get("outputs", ()) or () if o.get("format") == "pdf"), None)
+    paged = {f.name for f in REGISTRY.values() if f.preview == "pages"}
+    pdf = next((o for o in record.data.get("outputs", ()) or () if o.get("format") in paged), None)
     if pdf is None:
         return [], "The approval lists no PDF handout."
     copy, current = approved_copy(build_dir, str(pdf.get("sha256"))), build_dir / str(pdf.get("path"))

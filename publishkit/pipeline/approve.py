@@ -42,7 +42,7 @@ def presentation_of(settings: Settings, brand_id: str) -> dict[str, Any]:
     return {
         "clinic": {k: str(getattr(brand, k)) for k in _CLINIC_KEYS},
         "templates": {p.relative_to(templates).as_posix(): sha256(p.read_bytes()) for p in files},
-        "settings": {s: json.dumps(settings.section(s), sort_keys=True) for s in ("pdf", "docx")},
+        "settings": {s: json.dumps(settings.section(s), sort_keys=True) for s in _look_sections()},
         "versions": dict(tool_versions()),
     }
 
@@ -107,7 +107,7 @@ def approve(
     record = new_record(**fields, outputs=outputs)
     _write(rpath, before, record)
     for o in outputs:  # the record has only their sha256; `diff` compares pages with these bytes
-        if o["format"] == "pdf":
+        if REGISTRY[o["format"]].preview == "pages":
             keep_approved(settings.build_dir, o["path"], o["sha256"])
     return Approved(record, rpath, report)
 
@@ -159,3 +159,8 @@ def identify(settings: Settings, data: bytes) -> list[tuple[Path, Record, dict[s
 def last_record(settings: Settings, stem: str, brand: str) -> Record | None:
     records = read_records(record_path(settings.source_dir, stem, brand))
     return records[-1] if records else None
+
+
+def _look_sections() -> list[str]:
+    """The settings sections the formats read besides the clinic's own (recorded as presentation)."""
+    return sorted({s for f in REGISTRY.values() for s in f.settings_sections} - {"brand"})
