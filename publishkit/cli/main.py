@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import PublishError
 from .console import EXIT_FAILED, EXIT_OK, format_error, print_problems, summary
+from .merge import add_shard_argument
 
 
 def cmd_build(args: argparse.Namespace, root: Path) -> int:
@@ -50,6 +51,7 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
             jobs=args.jobs,
             progress=progress_cb,
             checks=args.command == "all",
+            shard=args.shard,
         )
     finally:
         if bar is not None:
@@ -127,10 +129,15 @@ def parser() -> argparse.ArgumentParser:
             metavar="N",
             help="worker processes (default: cores)",
         )
+        add_shard_argument(sp)
         COMMANDS[word] = cmd_build
     sp = sub.add_parser("verify", help="re-check build/ against the manifest and the approved disclaimers")
     sp.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to verify (default: all)")
     sp.add_argument("--quiet", action="store_true", help="print only problems")
+    from . import merge
+
+    merge.add_parser(sub)
+    COMMANDS["merge-manifests"] = merge.cmd_merge
     from .send import add_parser as add_send_parser
     from .send import cmd_send
 

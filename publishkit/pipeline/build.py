@@ -22,6 +22,7 @@ from .chunk import Task, build_chunk, run_chunk, warm_worker
 from .manifest import Key, ManifestEntry, load_manifest, save_manifest
 from .outcome import Outcome, Progress, Report
 from .plan import Job, configured, plan, select_brands
+from .shard import Shard, keys_of
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -101,12 +102,14 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
     checks: bool = False,
+    shard: Shard | None = None,
 ) -> Report:
     """Build ``formats`` for every article (or only ``slugs``), for every clinic (or only
     ``brands``) and edition the settings ask for. Read and validate first, write last.
 
     With ``checks``, the content checks run first: an article with a check error (or, with
-    ``strict``, a warning) is not built; the others are."""
+    ``strict``, a warning) is not built; the others are. With ``shard``, only that part of the
+    planned jobs is built and the manifest lists only them (a partial one, for merge-manifests)."""
     report = Report()
     built_at = build_time()
     brand_ids = select_brands(settings, brands)
@@ -127,7 +130,13 @@ def build(
                     report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))
                 continue
             loaded.append((article, applying))
-        todo = _pending(settings, loaded, formats, brand_ids, editions, old, versions, built_at, force)
+        jobs_planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
+        keep = None if shard is None else keys_of(jobs_planned, shard)
+        if keep is not None:  # this shard's jobs, and only the articles they need (checks included)
+            jobs_planned = [j for j in jobs_planned if j.manifest_key in keep]
+            needed = {j.article.slug for j in jobs_planned}
+            loaded = [(a, d) for a, d in loaded if a.slug in needed]
+        todo = _pending(settings, loaded, jobs_planned, old, versions, built_at, force)
         pool = _warm_pool(settings, registries, formats, todo, jobs)
         if pool is not None:
             stack.callback(pool.shutdown)
@@ -135,7 +144,7 @@ def build(
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
-        tasks = _tasks(settings, loaded, todo, formats, brand_ids, editions, old, report, progress)
+        tasks = _tasks(loaded, jobs_planned, todo, old, report, progress)
         for outcomes, warnings in _execute(settings, registries, tasks, built_at, jobs, strict, pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
@@ -149,13 +158,22 @@ def build(
         entries = {
             k: v
             for k, v in entries.items()
-            if k[0] in existing and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
+            if k[0] in existing
+            and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
+            and (keep is None or k in keep)
         }
+        if shard is not None:  # merge-manifests writes the gallery once, from every shard
+            save_manifest(settings.build_dir, entries, built_at.isoformat(), versions, shard=shard.label)
+            return _sorted(report)
         if entries != old:
             save_manifest(settings.build_dir, entries, built_at.isoformat(), versions)
         from ..site.gallery import write_gallery  # build/index.html: every build, after the manifest
 
         write_gallery(settings, registries, entries, report)
+    return _sorted(report)
+
+
+def _sorted(report: Report) -> Report:
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
@@ -180,9 +198,7 @@ def _key(
 def _pending(
     settings: Settings,
     loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]],
-    formats: Sequence[str],
-    brand_ids: Sequence[str],
-    editions: Sequence[str],
+    jobs: list[Job],
     old: dict[Key, ManifestEntry],
     versions: dict[str, str],
     built_at: datetime,
@@ -191,7 +207,7 @@ def _pending(
     """Every planned job with its cache key, and whether it must be built (the rest are up to date)."""
     applying = {a.slug: d for a, d in loaded}
     out = []
-    for job in plan(settings, [a for a, _d in loaded], formats, brand_ids, editions):
+    for job in jobs:
         key = _key(settings, job, applying[job.article.slug], versions, built_at)
         prev = old.get(job.manifest_key)
         if force or not prev or prev.key != key or not intact(settings.build_dir / prev.path, prev):
@@ -200,12 +216,9 @@ def _pending(
 
 
 def _tasks(
-    settings: Settings,
     loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]],
+    jobs: list[Job],
     todo: list[tuple[Job, str]],
-    formats: Sequence[str],
-    brand_ids: Sequence[str],
-    editions: Sequence[str],
     old: dict[Key, ManifestEntry],
     report: Report,
     progress: Progress | None,
@@ -213,7 +226,10 @@ def _tasks(
     """Group the jobs to build by article; report the others as up to date."""
     pending = {job.manifest_key: (job, key) for job, key in todo}
     by_article: dict[str, list[tuple[Job, str]]] = {}
-    for job in plan(settings, [a for a, _d in loaded], formats, brand_ids, editions):
+    live = {a.slug for a, _d in loaded}  # the articles the checks did not stop
+    for job in jobs:
+        if job.article.slug not in live:
+            continue
         if job.manifest_key in pending:
             by_article.setdefault(job.article.slug, []).append(pending[job.manifest_key])
             continue
