@@ -16,6 +16,7 @@ from ..errors import ConfigError, PublishError, RenderError
 from ..kit.fsutil import UnsafePath, open_beneath
 from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
+from ..kit.weasyload import load_weasyprint
 from ..model.assets import locate_image
 from ..model.brands import shades
 from . import Renderer
@@ -166,7 +167,7 @@ class PdfRenderer(Renderer):
     def warm_up(self, settings: Any) -> None:
         """Import WeasyPrint and load the handout's fonts with a one-line page: the first handout
         in a process would otherwise pay for both (about a second)."""
-        import weasyprint
+        weasyprint = load_weasyprint()
 
         css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
         css += "\n" + brand_css(settings.brand.color)
@@ -178,7 +179,7 @@ class PdfRenderer(Renderer):
         ).write_pdf(font_config=_font_config(settings.templates_dir))
 
     def render(self, ctx: RenderContext) -> bytes:
-        import weasyprint
+        weasyprint = load_weasyprint()
         from weasyprint.urls import FatalURLFetchingError
 
         settings = ctx.settings
