@@ -135,13 +135,18 @@ def test_libreoffice_shows_each_clinics_docx_with_its_own_contact_block(
 
 
 def test_large_print_editions_have_18_pt_body_text(catalog: Project) -> None:
-    from publishkit.audit.core import BODY_SIZE_READERS
+    from publishkit.audit.readers import READERS
 
-    for kind, name in (("pdf", "sleep-basics.large-print.pdf"), ("docx", "sleep-basics.large-print.docx")):
+    for kind, name in (
+        ("pages", "sleep-basics.large-print.pdf"),
+        ("sections", "sleep-basics.large-print.docx"),
+    ):
+        body_pt = READERS[kind].body_pt
+        assert body_pt is not None
         data = (catalog.build / "sleep-basics" / "eastside" / name).read_bytes()
-        assert BODY_SIZE_READERS[kind](data) >= 18.0
+        assert body_pt(data) >= 18.0
         standard = (catalog.build / "sleep-basics" / name.replace(".large-print", "")).read_bytes()
-        assert BODY_SIZE_READERS[kind](standard) < 18.0
+        assert body_pt(standard) < 18.0
 
 
 def test_verify_passes_then_catches_a_hand_edited_variant(catalog: Project, tmp_path: Path) -> None:
@@ -260,3 +265,26 @@ def test_each_clinics_colours_are_its_own_in_the_email_and_handout(catalog: Proj
     assert not any(colour in html for colour in default.values())
     own = (catalog.build / "sleep-basics" / "sleep-basics.email.html").read_text(encoding="utf-8")
     assert default["brand"] in own and east["brand"] not in own
+
+
+def test_the_gallery_has_a_card_per_clinic_and_edition_and_a_filter(
+    catalog: Project, browser: object
+) -> None:
+    html = (catalog.build / "index.html").read_text(encoding="utf-8")
+    assert "2 articles · 8 versions" in html
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto((catalog.build / "index.html").as_uri())
+        cards = page.locator("article.card")
+        assert cards.count() == 8
+        page.select_option("#filter-brand", "eastside")
+        page.select_option("#filter-edition", "large-print")
+        visible = [c.get_attribute("id") for c in cards.all() if c.is_visible()]
+        assert visible == [
+            "ketamine-neurobiology--eastside--large-print",
+            "sleep-basics--eastside--large-print",
+        ]
+        shown = page.locator("article.card:visible a", has_text="PDF handout").first.get_attribute("href")
+        assert shown == "ketamine-neurobiology/eastside/ketamine-neurobiology.large-print.pdf"
+    finally:
+        page.close()

@@ -17,7 +17,6 @@ from .settings import Limits
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
-FORMAT_NAMES = ("pdf", "docx", "email", "text")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # BCP 47, the common shapes: language, optional script, optional region (en, en-US, zh-Hant-TW, es-419).
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
