@@ -26,6 +26,7 @@ from ..kit.pandoc import BatchResult, read_many
 from ..kit.timelimit import injected, time_limit
 from ..kit.treedepth import TOO_DEEP, TooDeep
 from ..model.article import Article
+from ..model.remembered import line_of_reviewed
 from ..model.review import FUTURE, OVERDUE, ReviewStatus, review_status
 from ..model.scaffold import PLACEHOLDER_MESSAGE, placeholders
 from ..model.settings import Settings
@@ -143,15 +144,6 @@ def _review_findings(status: ReviewStatus, line: int, strict_hint: str) -> list[
     return []
 
 
-def _reviewed_line(article: Article) -> int:
-    for n, text in enumerate(article.path.read_text(encoding="utf-8").splitlines(), 1):
-        if text.startswith("reviewed:"):
-            return n
-        if n > 1 and text.strip() == "---":
-            break
-    return 1
-
-
 def _front_matter_hits(article: Article, claims: Any) -> list[Finding]:
     """Claims in the title, summary and email subject, which every output shows first."""
     meta = article.meta
@@ -239,7 +231,7 @@ def _judge(
     checks = settings.checks
     status = review_status(article.meta.reviewed, built, checks.review_every_months, checks.due_soon_days)
     hint = "" if strict else " (--strict refuses it)"
-    findings = [*_review_findings(status, _reviewed_line(article), hint), *content]
+    findings = [*_review_findings(status, line_of_reviewed(article), hint), *content]
     findings.sort(key=lambda f: ({ERROR: 0, WARNING: 1, INFO: 2}[f.level], f.line or 0))
     return ArticleCheck(
         slug=article.slug,

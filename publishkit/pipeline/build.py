@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import PublishError, SourceError
 from ..formats import REGISTRY
 from ..kit.fsutil import build_lock, remove_stale_temps
-from ..model.article import Article, load_article
+from ..model.article import Article
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings, build_time
@@ -23,6 +23,7 @@ from .manifest import Key, ManifestEntry, load_manifest, save_manifest
 from .outcome import Outcome, Progress, Report
 from .plan import Job, configured, plan, select_brands
 from .shard import Shard, keys_of
+from .sources import Sources, load_all
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -120,16 +121,10 @@ def build(
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
-        loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]] = []
-        for path in paths:
-            try:
-                article = load_article(path, settings.limits)
-                applying = {b: registries[b].resolve(article) for b in brand_ids}
-            except PublishError as exc:
-                for fmt in formats:
-                    report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))
-                continue
-            loaded.append((article, applying))
+        sources = Sources(settings)  # an unchanged file is not read again: see sources.py
+        loaded, failed = load_all(sources, paths, registries)
+        for path, exc in failed:
+            report.outcomes.extend(Outcome(path.stem, fmt, "failed", error=exc) for fmt in formats)
         jobs_planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
         keep = None if shard is None else keys_of(jobs_planned, shard)
         if keep is not None:  # this shard's jobs, and only the articles they need (checks included)
@@ -155,6 +150,7 @@ def build(
                     progress(outcome)
 
         existing = {p.stem for p in discover(settings)}
+        sources.save(existing)
         entries = {
             k: v
             for k, v in entries.items()
@@ -169,7 +165,7 @@ def build(
             save_manifest(settings.build_dir, entries, built_at.isoformat(), versions)
         from ..site.gallery import write_gallery  # build/index.html: every build, after the manifest
 
-        write_gallery(settings, registries, entries, report)
+        write_gallery(settings, registries, entries, report, sources)
     return _sorted(report)
 
 

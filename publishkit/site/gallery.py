@@ -16,6 +16,7 @@ from ..model.article import Article, load_article
 from ..model.registry import Registry
 from ..model.settings import Settings
 from ..pipeline.manifest import Key, ManifestEntry
+from ..pipeline.sources import Sources
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
@@ -162,12 +163,17 @@ def _card(
     checked: dict[str, Any],
     failures: dict[str, tuple[list[str], list[str]]],
     variant: tuple[str, str] = ("default", "standard"),
+    sources: Sources | None = None,
 ) -> Card:
     slug = path.stem
     article: Article | None = None
     try:
-        article = load_article(path, settings.limits)
-        applying = [d.id for d in registry.resolve(article)]
+        if sources is None:
+            article = load_article(path, settings.limits)
+            applying = [d.id for d in registry.resolve(article)]
+        else:  # the build's: an article it did not read is not read here either
+            article = sources.load(path)
+            applying = [d.id for d in sources.resolve(registry, article)]
     except PublishError:
         applying = []  # the build reported why; it is in failures
     brand, edition = variant
@@ -202,9 +208,14 @@ def _card(
 
 
 def write_gallery(
-    settings: Settings, registries: dict[str, Registry], entries: dict[Key, ManifestEntry], report: Any
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    report: Any,
+    sources: Sources | None = None,
 ) -> None:
-    """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock."""
+    """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock;
+    ``sources``, the build's, saves reading the articles again."""
     from ..checks.runner import CHECK_JSON
     from ..pipeline.build import discover
 
@@ -215,7 +226,7 @@ def write_gallery(
     failures = _errors_by_slug(settings, report)
     fallback = next(iter(registries.values()))
     cards = [
-        _card(settings, registries.get(v[0], fallback), p, entries, checked, failures, v)
+        _card(settings, registries.get(v[0], fallback), p, entries, checked, failures, v, sources)
         for p in discover(settings)
         for v in _variants(p.stem, entries)
     ]
