@@ -35,8 +35,14 @@ def spy(*args, **kwargs):
 subprocess.run = spy
 from publishkit.cli.main import main
 rc = main([*sys.argv[2:], "--quiet", "--jobs", "1"], root=Path(sys.argv[1]))
-print(json.dumps({"rc": rc, "opened": sorted(set(opened)), "processes": calls}))
+heavy = [m for m in HEAVY if m in sys.modules]
+thumbs = sys.modules.get("publishkit.site.thumbs")
+rendered = thumbs.RENDERED if thumbs else []
+print(json.dumps({"rc": rc, "opened": sorted(set(opened)), "processes": calls, "heavy": heavy, "thumbs": rendered}))
 """
+# Imported only by the processes and commands that use them.
+HEAVY = ("weasyprint", "textstat", "nltk", "pypdfium2", "PIL", "docx", "css_inline", "jinja2")
+PROBE = f"HEAVY = {HEAVY!r}\n" + PROBE
 
 N = 30
 HOUR_AGO = time.time() - 3600
@@ -71,21 +77,30 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return proj
 
 
-def test_nothing_changed_reads_no_article_and_checks_nothing(catalog: Project) -> None:
-    report = _probe(catalog, "all")
-    assert report == {"rc": 0, "opened": [], "processes": []}
+IDLE = {"rc": 0, "opened": [], "processes": [], "heavy": [], "thumbs": []}
+
+
+def test_nothing_changed_reads_no_article_checks_nothing_and_imports_nothing_heavy(catalog: Project) -> None:
+    gallery = [catalog.build / "index.html", *sorted((catalog.build / "_gallery").iterdir())]
+    before = {p: p.stat().st_mtime_ns for p in gallery}
+    assert _probe(catalog, "all") == IDLE
+    assert {p: p.stat().st_mtime_ns for p in gallery} == before  # the gallery was not even rendered
 
 
 def test_after_editing_one_exactly_that_one_is_read_and_rebuilt(catalog: Project) -> None:
     path = catalog.article("article-07", "An edited paragraph for the reader.\n")
     _age(path, HOUR_AGO + 60)
     before = catalog.out("article-07", ".txt").read_bytes()
+    stamp = (catalog.build / "_gallery" / "stamp.js").read_bytes()
     report = _probe(catalog, "all")
     assert report["rc"] == 0 and report["opened"] == ["article-07.md"]
     assert catalog.out("article-07", ".txt").read_bytes() != before
     assert b"edited paragraph" in catalog.out("article-07", ".txt").read_bytes()
-    again = _probe(catalog, "all")
-    assert again == {"rc": 0, "opened": [], "processes": []}
+    # The checks, the formats and the gallery's previews ran for that article alone.
+    assert report["thumbs"] == ["article-07/article-07.pdf"]
+    assert sorted(report["heavy"]) == sorted(HEAVY)  # type: ignore[arg-type]
+    assert (catalog.build / "_gallery" / "stamp.js").read_bytes() != stamp
+    assert _probe(catalog, "all") == IDLE
 
 
 def test_force_reads_nothing_again_but_rebuilds_everything(catalog: Project) -> None:

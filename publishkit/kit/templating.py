@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+if TYPE_CHECKING:  # imported when a template is rendered: a build with nothing to do needs none
+    from jinja2 import Environment
 
 
 def _autoescape(name: str | None) -> bool:
@@ -20,6 +22,8 @@ def long_date(value: date) -> str:
 
 def make_environment(templates_dir: Path) -> Environment:
     """Article text never passes through here as a template: it reaches templates as data only."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=_autoescape,

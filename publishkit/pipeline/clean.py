@@ -12,7 +12,8 @@ from typing import Any
 from ..cli.console import EXIT_OK
 from ..kit.fsutil import TMP_PREFIX, build_lock, sha256
 from ..model.settings import Settings, load_settings
-from ..site.gallery import GALLERY_DIR, made_by_gallery
+from ..site.gallery import made_by_gallery
+from ..site.thumbs import GALLERY_DIR
 from .manifest import MANIFEST, load_manifest
 from .sources import SOURCES_JSON
 

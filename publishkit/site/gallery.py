@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +15,13 @@ from ..model.registry import Registry
 from ..model.settings import Settings
 from ..pipeline.manifest import Key, ManifestEntry
 from ..pipeline.sources import Sources
+from .stamp import page_stamp, stamp_js, up_to_date
+from .thumbs import GALLERY_DIR, thumbnails
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
-GALLERY_DIR = "_gallery"  # never a slug: slugs have no underscore
 THUMBS_JSON = "thumbs.json"
 STAMP_JS = "stamp.js"
-THUMB_WIDTH = 480  # pixels; shown at half size, so sharp on high-density screens
-THUMB_COLORS = 128  # a palette PNG is a third of the size and reads the same
 
 
 @dataclass
@@ -68,43 +65,6 @@ class Card:
 def _shown_as(card: Card, preview: str) -> ManifestEntry | None:
     """The card's first output whose format the gallery previews as ``preview`` (its declaration)."""
     return next((e for f, e in card.outputs.items() if REGISTRY[f].preview == preview), None)
-
-
-def _thumbnails(
-    settings: Settings, slug: str, entry: ManifestEntry, cache: dict[str, Any]
-) -> tuple[list[str], bool]:
-    """PNG pages of one PDF, reused while the PDF's sha256 is the same. Returns (paths, rendered)."""
-    folder = settings.build_dir / GALLERY_DIR
-    record = cache.get(slug)
-    if (
-        isinstance(record, dict)
-        and record.get("pdf_sha256") == entry.sha256
-        and record.get("width") == THUMB_WIDTH
-        and all((folder / name).is_file() for name in record.get("pages", []))
-    ):
-        return [f"{GALLERY_DIR}/{name}" for name in record["pages"]], False
-    import pypdfium2 as pdfium  # only when a PDF changed
-    from PIL import Image
-
-    names = []
-    pdf = pdfium.PdfDocument(settings.build_dir / entry.path)
-    try:
-        for number, page in enumerate(pdf, start=1):
-            image = page.render(scale=THUMB_WIDTH / page.get_width()).to_pil()
-            buffer = io.BytesIO()
-            # FASTOCTREE: six times faster than the default median cut here, and as readable.
-            image.quantize(colors=THUMB_COLORS, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
-            name = f"{slug}-p{number}.png"
-            write_atomic(folder / name, buffer.getvalue())
-            names.append(name)
-            page.close()
-    finally:
-        pdf.close()
-    for stale in record.get("pages", []) if isinstance(record, dict) else []:
-        if stale not in names:
-            (folder / stale).unlink(missing_ok=True)
-    cache[slug] = {"pdf_sha256": entry.sha256, "width": THUMB_WIDTH, "pages": names}
-    return [f"{GALLERY_DIR}/{name}" for name in names], True
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -189,12 +149,6 @@ def _card(
     card.check, card.check_stale = _check_of(settings, article, checked)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    text = _shown_as(card, "inline-text")
-    if text is not None:
-        try:
-            card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            card.text = ""
     ids = list(applying)
     for entry in card.outputs.values():
         ids.extend(i for i in entry.disclaimers if i not in ids)
@@ -230,12 +184,18 @@ def write_gallery(
         for p in discover(settings)
         for v in _variants(p.stem, entries)
     ]
+    # The stamp changes whenever anything shown changes, so an open gallery knows to reload; when
+    # it has not, nothing is rendered, read or written (thumbnails included).
+    stamp = page_stamp(settings, cards, TEMPLATE)
+    if up_to_date(settings, stamp, cache, INDEX, STAMP_JS):
+        return
     for card in cards:
+        _read_text(settings, card)
         paged = _shown_as(card, "pages")
         if paged is None:
             continue
         try:
-            card.thumbs, _rendered = _thumbnails(settings, card.id, paged, cache)
+            card.thumbs, _rendered = thumbnails(settings, card.id, paged, cache)
         except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
             card.thumb_note = f"no page previews: {exc}"
     live = {c.id for c in cards}
@@ -246,13 +206,6 @@ def write_gallery(
     if new_thumbs != thumbs and (cache or thumbs):
         write_atomic(folder / THUMBS_JSON, (json.dumps(new_thumbs, indent=2) + "\n").encode())
 
-    # The stamp changes whenever anything shown changes, so an open gallery knows to reload.
-    state = json.dumps(
-        [[c.id, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check] for c in cards],
-        sort_keys=True,
-        default=str,
-    )
-    stamp = hashlib.sha256(state.encode()).hexdigest()[:16]
     try:
         template = _environment(settings).get_template(TEMPLATE)
     except Exception as exc:
@@ -272,7 +225,17 @@ def write_gallery(
         built_at=_when(entries),
     )
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
-    _write_if_changed(folder / STAMP_JS, f'window.publishkitStamp = "{stamp}";\n'.encode())
+    _write_if_changed(folder / STAMP_JS, stamp_js(stamp).encode())
+
+
+def _read_text(settings: Settings, card: Card) -> None:
+    """The card's inline text output, shown as is."""
+    text = _shown_as(card, "inline-text")
+    if text is not None:
+        try:
+            card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            card.text = ""
 
 
 def _when(entries: dict[Key, ManifestEntry]) -> str:
