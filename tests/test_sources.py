@@ -161,3 +161,15 @@ def test_a_remembered_article_gives_the_same_answers_and_reads_its_body_only_whe
 
 def test_asset_tails_find_overlapping_names() -> None:
     assert asset_tails("x assets/assets/y.png") == ["assets/y.png", "y.png"]
+
+
+def test_the_gallery_stamp_covers_every_field_of_a_card() -> None:
+    """A field added to Card and shown on the page must change the stamp, or an edit to it
+    would leave the old page in place (the gallery is not rendered while its stamp holds)."""
+    from dataclasses import fields
+
+    from publishkit.site.gallery import Card
+    from publishkit.site.stamp import SHOWN
+
+    made_from_outputs = {"outputs", "text", "thumbs", "thumb_note"}
+    assert set(SHOWN) | made_from_outputs == {f.name for f in fields(Card)}
