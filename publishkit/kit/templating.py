@@ -21,7 +21,20 @@ def long_date(value: date) -> str:
 
 
 def make_environment(templates_dir: Path) -> Environment:
-    """Article text never passes through here as a template: it reaches templates as data only."""
+    """Article text never passes through here as a template: it reaches templates as data only.
+
+    One per folder and process: a watching process compiles each template once and Jinja reloads
+    one whose file changed (auto_reload, by mtime)."""
+    key = templates_dir.resolve()
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _new_environment(templates_dir)
+    return _ENVIRONMENTS[key]
+
+
+_ENVIRONMENTS: dict[Path, Environment] = {}
+
+
+def _new_environment(templates_dir: Path) -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(
@@ -31,6 +44,7 @@ def make_environment(templates_dir: Path) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=True,
     )
     env.filters["long_date"] = long_date
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -73,6 +74,14 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
     return bool(report.ok)
 
 
+def _warm(root: Path) -> None:
+    """Load WeasyPrint, the fonts, the templates and the checks now, not at the first edit."""
+    from .warm import warm_up
+
+    with contextlib.suppress(PublishError):  # the next rebuild says what is wrong
+        warm_up(load_settings(root))
+
+
 def cmd_watch(args: argparse.Namespace, root: Path) -> int:
     from watchfiles import Change, watch
 
@@ -98,6 +107,7 @@ def cmd_watch(args: argparse.Namespace, root: Path) -> int:
             flush=True,
         )
         rebuild(root, [], args.strict, first=True)
+        _warm(root)
         for changes in watch(
             *folders,
             debounce=DEBOUNCE_MS,
