@@ -1,14 +1,19 @@
-"""Cases of the catalog benchmark beyond the whole build: one article against the peer, shards."""
+"""Cases of the catalog benchmark beyond the whole build: one article against the peer, shards,
+one edit under watch."""
 
 from __future__ import annotations
 
 import hashlib
+import queue
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ONE_ARTICLE_RUNS = 5  # at least: a ratio of medians needs several runs of each side
 
@@ -74,3 +79,59 @@ def sharded(root: Path, work: Path, jobs: int, env: dict[str, str]) -> tuple[flo
     )
     wall = time.perf_counter() - t
     return wall, tree_digest(merged / "build")
+
+
+WATCH_EDITS = 5  # at least: the figure is a median
+
+
+def _lines(stream: Any, sink: queue.Queue[str]) -> None:
+    for line in iter(stream.readline, ""):
+        sink.put(line)
+
+
+def _wait_for(lines: queue.Queue[str], marker: str, timeout: float = 120.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        if marker in line:
+            return line
+
+
+def watch_edits(root: Path, slug: str, env: dict[str, str], edits: int) -> list[float]:
+    """``publish.py watch``, then ``edits`` saves of one article, one at a time: for each, the
+    time from the file's save (its mtime) to the new PDF's mtime (every format is written,
+    audited, before the watcher says it built them). The watcher starts with build/ up to date."""
+    source = root / "source" / f"{slug}.md"
+    pdf = root / "build" / slug / f"{slug}.pdf"
+    original = source.read_text(encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "publish.py", "watch"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
+    out = []
+    try:
+        _wait_for(lines, " start: ")
+        time.sleep(3.0)  # a person opens the editor; the watcher loads what it keeps warm
+        for n in range(max(WATCH_EDITS, edits)):
+            before = pdf.stat().st_mtime_ns
+            source.write_text(original + f"\nThis edit, number {n + 1}, is saved now.\n", encoding="utf-8")
+            saved = source.stat().st_mtime_ns
+            _wait_for(lines, " built, ")
+            if pdf.stat().st_mtime_ns == before:
+                raise SystemExit(f"watch did not write {pdf.name} after edit {n + 1}")
+            out.append((pdf.stat().st_mtime_ns - saved) / 1e9)
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        source.write_text(original, encoding="utf-8")
+    return out

@@ -12,7 +12,9 @@ Makes N articles from the seed article in a temporary project, then times, in on
   (f) one article, cold process, every format (``all <slug> --force``) against the peer's four
       commands on it, taking turns, at least 5 runs each: the ratio of the medians;
   (g) two shards at once (``--shard 1/2`` and ``2/2``) merged with ``merge-manifests``: its
-      build/ must be byte-identical to the unsharded one of (b).
+      build/ must be byte-identical to the unsharded one of (b);
+  (h) one edit under ``publish.py watch``: from the article file's save to the new PDF's mtime,
+      one save at a time, at least 5 (the watcher starts with build/ up to date).
 
 Prints medians (with min and max) over ``--repeats``, the ratios against the targets of issue 5,
 and the peak memory of (b): the largest single process (getrusage) and the largest sum over
@@ -39,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_cases import one_article, sharded, tree_digest
+from bench_cases import one_article, sharded, tree_digest, watch_edits
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = "ketamine-neurobiology"
@@ -51,6 +53,7 @@ PEER_SPEEDUP = 5.0
 FLOOR_RATIO = 2.0
 NOCHANGE_SHARE = 0.05
 MEMORY_MB = 400.0
+WATCH_SECONDS = 0.6
 MEMORY_AT = 500
 
 
@@ -381,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             root, slugs[0], jobs, args.repeats, bench_env(), lambda: peer_article(root, slugs[0], peer_out)
         )
         shard_wall, shard_digest = sharded(root, work, jobs, bench_env())
+        edits = watch_edits(root, slugs[0], bench_env(), args.repeats)
         names = reference.keys() | shard_digest.keys()
         differ = sorted(k for k in names if reference.get(k) != shard_digest.get(k))
         memory_50 = None
@@ -404,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         Figure("(f) publish.py all <one article> --force", ours_one, "(cold process, every format)"),
         Figure("    peer: four commands, the same article", peer_one_runs, "(taking turns with (f))"),
         Figure("(g) 2 shards at once, merged", [shard_wall], f"(--jobs {max(1, jobs // 2)} each)"),
+        Figure("(h) one edit under watch, save to new PDF", edits, "(one edit at a time)"),
     ]
     print()
     print_table(figures)
@@ -442,6 +447,11 @@ def main(argv: list[str] | None = None) -> int:
             "(g) shards merged: build/ byte-identical to (b)",
             "identical" if not differ else f"{len(differ)} differ",
             not differ,
+        ),
+        (
+            f"(h) one edit under watch <= {WATCH_SECONDS:g} s (median)",
+            f"{statistics.median(edits):.2f} s",
+            statistics.median(edits) <= WATCH_SECONDS,
         ),
         (
             f"(c)/(b) nothing changed < {NOCHANGE_SHARE:.0%} of the full build",

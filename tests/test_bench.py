@@ -36,6 +36,8 @@ def test_benchmark_smoke_run_prints_every_figure() -> None:
         "peer: four commands, the same article",
         "(g) 2 shards at once, merged",
         "(f)/peer one article, ratio of medians <= 1.0",
+        "(h) one edit under watch, save to new PDF",
+        "(h) one edit under watch <= 0.6 s (median)",
     ):
         assert figure in out, f"{figure!r} missing from:\n{out}"
     # Every target row ends in a verdict.
