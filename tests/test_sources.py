@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -156,7 +157,9 @@ def test_a_remembered_article_gives_the_same_answers_and_reads_its_body_only_whe
         True,
     ]
     assert known.__dict__["_body"] is None
-    assert known.body == real.body  # read now, checked against the remembered sha256
+    sent = pickle.loads(pickle.dumps(known))  # as a worker process receives it
+    assert sent == known and sent.__dict__["_body"] is None
+    assert known.body == real.body == sent.body  # read now, checked against the remembered sha256
 
 
 def test_asset_tails_find_overlapping_names() -> None:
