@@ -12,15 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import PublishError
+from ..formats import REGISTRY
 from ..model.variant import Variant
 from .manifest import Key
 from .plan import Job
 
-# Expected cost of one output, in milliseconds for a 6 kB article on the 2-core build machine
-# (README, Performance): a PDF handout is laid out by WeasyPrint and read back; the others are a
-# pandoc write plus an audit. Only the ratios matter.
-FORMAT_COST = {"pdf": 400.0, "docx": 45.0, "email": 30.0, "eml": 30.0, "text": 12.0}
-UNKNOWN_FORMAT_COST = 50.0
+# Each format declares the expected cost of one output (Format.cost, ms for a 6 kB article).
 REFERENCE_BYTES = 6000  # the seed article's size: cost scales with the body beyond a fixed part
 FIXED_SHARE = 0.4  # of a job's cost that does not grow with the article (startup, footer, fonts)
 UNIT_COST = 60.0  # per article and variant in a shard: its checks and its share of the pandoc read
@@ -56,7 +53,7 @@ def parse_shard(text: str) -> Shard:
 def job_cost(job: Job) -> float:
     """The expected cost of one output: its format's weight, scaled by the article's size."""
     size = len(job.article.body.encode("utf-8"))
-    base = FORMAT_COST.get(job.format, UNKNOWN_FORMAT_COST)
+    base = REGISTRY[job.format].cost
     return base * (FIXED_SHARE + (1 - FIXED_SHARE) * size / REFERENCE_BYTES)
 
 
