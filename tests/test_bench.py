@@ -32,10 +32,18 @@ def test_benchmark_smoke_run_prints_every_figure() -> None:
         "one article <= the peer's four commands",
         "nothing changed < 5% of the full build",
         "peak memory",
+        "(f) publish.py all <one article> --force",
+        "peer: four commands, the same article",
+        "(g) 2 shards at once, merged",
+        "(f)/peer one article, ratio of medians <= 1.0",
+        "(h) one edit under watch, save to new PDF",
+        "(h) one edit under watch <= 0.6 s (median)",
     ):
         assert figure in out, f"{figure!r} missing from:\n{out}"
     # Every target row ends in a verdict.
     rows = [
         line for line in out.splitlines() if line.startswith(("(a)/(b)", "(b)/(e)", "(d) one", "(c)/(b)"))
     ]
+    shard_row = [line for line in out.splitlines() if line.startswith("(g) shards merged")]
+    assert len(shard_row) == 1 and shard_row[0].rstrip().endswith("identical  PASS"), out
     assert len(rows) == 4 and all(line.rstrip().endswith(("PASS", "FAIL")) for line in rows), rows

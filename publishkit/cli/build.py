@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .console import EXIT_FAILED, EXIT_OK, print_problems, summary
+from .merge import add_shard_argument
 
 
 def _positive(value: str) -> int:
@@ -56,6 +57,7 @@ def add_parser(sub: Any) -> None:
             help="only this clinic (repeat for several; default: every clinic in pyproject.toml)",
         )
         _edition_options(sp, list(REGISTRY) if word == "all" else GROUPS[word])
+        add_shard_argument(sp)
         sp.add_argument(
             "--jobs",
             type=_positive,
@@ -108,6 +110,7 @@ def run(args: argparse.Namespace, root: Path) -> int:
             jobs=args.jobs,
             progress=progress,
             checks=args.command == "all",
+            shard=args.shard,
         )
     finally:
         if bar is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -74,6 +75,15 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
     return bool(report.ok)
 
 
+def _warm(root: Path) -> None:
+    """Load WeasyPrint, the fonts, the templates and the checks now, not at the first edit."""
+    from ..model.settings import load_settings
+    from ..pipeline.warm import warm_up
+
+    with contextlib.suppress(PublishError):  # the next rebuild says what is wrong
+        warm_up(load_settings(root))
+
+
 def run(args: argparse.Namespace, root: Path) -> int:
     from watchfiles import Change, watch
 
@@ -101,6 +111,7 @@ def run(args: argparse.Namespace, root: Path) -> int:
             flush=True,
         )
         rebuild(root, [], args.strict, first=True)
+        _warm(root)
         for changes in watch(
             *folders,
             debounce=DEBOUNCE_MS,

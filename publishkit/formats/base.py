@@ -34,6 +34,8 @@ class Format:
     editions it can make. ``group``: the CLI word that builds it. ``preview``: what the gallery
     shows of it ("pages": page thumbnails; "inline-text": the text itself; "": a link).
     ``media_type``: what the file is, for commands that hand it on (``send`` wants a message).
+    ``cost``: the expected time of one output in ms (a 6 kB article, the 2-core build machine),
+    which balances shards (pipeline/shard.py); only the ratios between formats matter.
     ``prepare_ast`` may return ``extra["writer_asts"] = {writer: ast}`` when one pandoc writer
     needs its own AST (the .eml's text part numbers its links, its HTML part keeps them).
     """
@@ -49,6 +51,7 @@ class Format:
     editions: ClassVar[tuple[str, ...]] = ("standard",)  # what it can make: large print, ...
     preview: ClassVar[str] = ""
     media_type: ClassVar[str] = "application/octet-stream"
+    cost: ClassVar[float] = 50.0
 
     @property
     def visibility(self) -> str:

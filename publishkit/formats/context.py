@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING, Any
 
 from ..kit.doctree import AST
 from ..kit.templating import long_date
@@ -17,6 +15,9 @@ from ..model.registry import Disclaimer
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Brand, Settings
 from ..model.variant import Variant
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @dataclass(frozen=True)

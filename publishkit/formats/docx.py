@@ -130,6 +130,7 @@ class DocxRenderer(Format):
     templates: ClassVar[tuple[str, ...]] = ("reference.docx",)
     reader: ClassVar[str] = "sections"
     media_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    cost: ClassVar[float] = 45.0
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "docx")
     editions: ClassVar[tuple[str, ...]] = ("standard", "large-print")
 

@@ -191,6 +191,7 @@ class EmailHtmlRenderer(Format):
     templates: ClassVar[tuple[str, ...]] = ("email.html.j2", "email.css")
     reader: ClassVar[str] = "html"
     media_type: ClassVar[str] = "text/html"
+    cost: ClassVar[float] = 30.0
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
 
     def validate(self, settings: Any) -> list[str]:

@@ -151,6 +151,7 @@ class EmlRenderer(Format):
     templates: ClassVar[tuple[str, ...]] = ("email.html.j2", "email.css", "text.txt.j2")
     reader: ClassVar[str] = "parts"
     media_type: ClassVar[str] = "message/rfc822"
+    cost: ClassVar[float] = 30.0
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
 
     def validate(self, settings: Any) -> list[str]:

@@ -16,6 +16,7 @@ from ..errors import ConfigError, PublishError, RenderError
 from ..kit.fsutil import UnsafePath, open_beneath
 from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
+from ..kit.weasyload import load_weasyprint
 from ..model.assets import locate_image
 from ..model.brands import shades
 from .base import Format, Need
@@ -164,11 +165,12 @@ class PdfRenderer(Format):
     editions: ClassVar[tuple[str, ...]] = ("standard", "large-print")
     preview: ClassVar[str] = "pages"
     media_type: ClassVar[str] = "application/pdf"
+    cost: ClassVar[float] = 400.0  # laid out by WeasyPrint and read back
 
     def warm_up(self, settings: Any) -> None:
         """Import WeasyPrint and load the handout's fonts with a one-line page: the first handout
         in a process would otherwise pay for both (about a second)."""
-        import weasyprint
+        weasyprint = load_weasyprint()
 
         css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
         css += "\n" + brand_css(settings.brand.color)
@@ -180,7 +182,7 @@ class PdfRenderer(Format):
         ).write_pdf(font_config=_font_config(settings.templates_dir))
 
     def render(self, ctx: RenderContext) -> bytes:
-        import weasyprint
+        weasyprint = load_weasyprint()
         from weasyprint.urls import FatalURLFetchingError
 
         settings = ctx.settings

@@ -55,6 +55,7 @@ class TextRenderer(Format):
     reader: ClassVar[str] = "whole"
     preview: ClassVar[str] = "inline-text"
     media_type: ClassVar[str] = "text/plain"
+    cost: ClassVar[float] = 12.0
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
         ast, refs = doctree.links_to_references(ast)

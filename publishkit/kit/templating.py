@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+if TYPE_CHECKING:  # imported when a template is rendered: a build with nothing to do needs none
+    from jinja2 import Environment
 
 
 def _autoescape(name: str | None) -> bool:
@@ -19,7 +21,22 @@ def long_date(value: date) -> str:
 
 
 def make_environment(templates_dir: Path) -> Environment:
-    """Article text never passes through here as a template: it reaches templates as data only."""
+    """Article text never passes through here as a template: it reaches templates as data only.
+
+    One per folder and process: a watching process compiles each template once and Jinja reloads
+    one whose file changed (auto_reload, by mtime)."""
+    key = templates_dir.resolve()
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _new_environment(templates_dir)
+    return _ENVIRONMENTS[key]
+
+
+_ENVIRONMENTS: dict[Path, Environment] = {}
+
+
+def _new_environment(templates_dir: Path) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=_autoescape,
@@ -27,6 +44,7 @@ def make_environment(templates_dir: Path) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=True,
     )
     env.filters["long_date"] = long_date
     return env

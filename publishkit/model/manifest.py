@@ -71,8 +71,12 @@ def save_manifest(
     entries: dict[Key, ManifestEntry],
     built_at: str,
     versions: dict[str, str],
+    shard: str | None = None,
 ) -> None:
+    """Write build/manifest.json; ``shard`` ("K/N") marks a partial one, for merge-manifests."""
     outputs = [entries[k].to_json() for k in sorted(entries)]
-    data = {"schema": SCHEMA, "built_at": built_at, "versions": versions, "outputs": outputs}
+    data: dict[str, Any] = {"schema": SCHEMA, "built_at": built_at, "versions": versions, "outputs": outputs}
+    if shard is not None:
+        data["shard"] = shard
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(build_dir / MANIFEST, text.encode("utf-8"))

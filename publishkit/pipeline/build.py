@@ -12,7 +12,7 @@ from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.fsutil import build_lock, remove_stale_temps
 from ..model.approval import UNAPPROVED, ApprovalState, approvals_of
-from ..model.article import Article, load_article
+from ..model.article import Article
 from ..model.manifest import Key, ManifestEntry, load_manifest, save_manifest
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
 from ..model.review import ReviewStatus, review_status
@@ -22,6 +22,8 @@ from .cachekey import cache_key, intact, tool_versions
 from .chunk import Task, build_chunk
 from .outcome import Outcome, Progress, Report
 from .plan import Job, configured, plan, select_brands
+from .remember import SourceCache, load_all
+from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
 from .workers import execute, warm_pool
 
@@ -63,12 +65,14 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
     checks: bool = False,
+    shard: Shard | None = None,
 ) -> Report:
     """Build ``formats`` for every article (or only ``slugs``), for every clinic (or only
     ``brands``) and edition the settings ask for. Read and validate first, write last.
 
     With ``checks``, the content checks run first: an article with a check error (or, with
-    ``strict``, a warning) is not built; the others are."""
+    ``strict``, a warning) is not built; the others are. With ``shard``, only that part of the
+    planned jobs is built and the manifest lists only them (a partial one, for merge-manifests)."""
     report = Report()
     built_at = build_time()
     brand_ids = select_brands(settings, brands)
@@ -79,10 +83,11 @@ def build(
         remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
-        loaded, approvals = _load(settings, paths, registries, brand_ids, formats, report)
-        todo = _pending(
-            settings, loaded, formats, brand_ids, editions, old, versions, built_at, force, approvals
-        )
+        sources = SourceCache(settings)  # an unchanged file is not read again: see remember.py
+        loaded, approvals = _load(sources, paths, registries, formats, report, settings)
+        planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
+        planned, loaded, keep = _shard(planned, loaded, shard)
+        todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
         pool = warm_pool(settings, registries, formats, todo, jobs)
         if pool is not None:
             stack.callback(pool.shutdown)
@@ -90,7 +95,7 @@ def build(
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
-        tasks = _tasks(settings, loaded, todo, formats, brand_ids, editions, old, report, progress)
+        tasks = _tasks(loaded, planned, todo, old, report, progress)
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
         for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, pool):
             report.warnings.extend(warnings)
@@ -100,34 +105,48 @@ def build(
                     entries[outcome.entry.manifest_key] = outcome.entry
                 if progress:
                     progress(outcome)
-        _finish(settings, registries, entries, old, built_at.isoformat(), versions, report)
+        _finish(
+            settings, registries, entries, old, (built_at.isoformat(), versions), report, sources, keep, shard
+        )
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
 
 
 def _load(
-    settings: Settings,
+    sources: SourceCache,
     paths: list[Path],
     registries: dict[str, Registry],
-    brand_ids: Sequence[str],
     formats: Sequence[str],
     report: Report,
+    settings: Settings,
 ) -> tuple[list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], dict[str, dict[str, ApprovalState]]]:
-    """Every article read once, with the disclaimers that apply to it for each clinic and its
-    approval state there; a bad one fails alone (every format of it), the others go on."""
-    loaded = []
+    """Every article (an unchanged file from what the last build remembered of it), with the
+    disclaimers that apply to it for each clinic and its approval state there; a bad one fails
+    alone (every format of it), the others go on."""
+    loaded, failed = load_all(sources, paths, registries)
+    for path, exc in failed:
+        report.outcomes.extend(Outcome(path.stem, fmt, "failed", error=exc) for fmt in formats)
     approvals: dict[str, dict[str, ApprovalState]] = {}
-    for path in paths:
+    for article, applying in list(loaded):
         try:
-            article = load_article(path, settings.limits)
-            applying = {b: registries[b].resolve(article) for b in brand_ids}
             approvals[article.slug] = approvals_of(settings, article, applying)
         except PublishError as exc:
-            report.outcomes.extend(Outcome(path.stem, fmt, "failed", error=exc) for fmt in formats)
-            continue
-        loaded.append((article, applying))
+            report.outcomes.extend(Outcome(article.slug, fmt, "failed", error=exc) for fmt in formats)
+            loaded.remove((article, applying))
     return loaded, approvals
+
+
+def _shard(
+    planned: list[Job], loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], shard: Shard | None
+) -> tuple[list[Job], list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], set[Key] | None]:
+    """This shard's jobs, and only the articles they need (checks included); all without a shard."""
+    if shard is None:
+        return planned, loaded, None
+    keep = keys_of(planned, shard)
+    planned = [j for j in planned if j.manifest_key in keep]
+    needed = {j.article.slug for j in planned}
+    return planned, [(a, d) for a, d in loaded if a.slug in needed], keep
 
 
 def _finish(
@@ -135,23 +154,33 @@ def _finish(
     registries: dict[str, Registry],
     entries: dict[Key, ManifestEntry],
     old: dict[Key, ManifestEntry],
-    built_at: str,
-    versions: dict[str, str],
+    stamp: tuple[str, dict[str, str]],
     report: Report,
+    sources: SourceCache,
+    keep: set[Key] | None = None,
+    shard: Shard | None = None,
 ) -> None:
     """The manifest, last (outputs of deleted articles and of clinics or editions no longer
-    made drop out), then build/index.html."""
+    made drop out), then build/index.html. A shard writes a partial manifest and no gallery:
+    merge-manifests writes one from every shard."""
     from .site import write_site
 
+    built_at, versions = stamp
     existing = {p.stem for p in discover(settings)}
+    sources.save(existing)
     kept = {
         k: v
         for k, v in entries.items()
-        if k[0] in existing and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
+        if k[0] in existing
+        and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
+        and (keep is None or k in keep)
     }
+    if shard is not None:
+        save_manifest(settings.build_dir, kept, built_at, versions, shard=shard.label)
+        return
     if kept != old:
         save_manifest(settings.build_dir, kept, built_at, versions)
-    write_site(settings, registries, kept, report)
+    write_site(settings, registries, kept, report, sources)
 
 
 def _key(
@@ -175,9 +204,7 @@ def _key(
 def _pending(
     settings: Settings,
     loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]],
-    formats: Sequence[str],
-    brand_ids: Sequence[str],
-    editions: Sequence[str],
+    jobs: list[Job],
     old: dict[Key, ManifestEntry],
     versions: dict[str, str],
     built_at: datetime,
@@ -187,7 +214,7 @@ def _pending(
     """Every planned job with its cache key, and whether it must be built (the rest are up to date)."""
     applying = {a.slug: d for a, d in loaded}
     out = []
-    for job in plan(settings, [a for a, _d in loaded], formats, brand_ids, editions):
+    for job in jobs:
         approval = approvals[job.article.slug][job.variant.brand]
         key = _key(settings, job, applying[job.article.slug], versions, built_at, approval)
         prev = old.get(job.manifest_key)
@@ -197,12 +224,9 @@ def _pending(
 
 
 def _tasks(
-    settings: Settings,
     loaded: list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]],
+    jobs: list[Job],
     todo: list[tuple[Job, str]],
-    formats: Sequence[str],
-    brand_ids: Sequence[str],
-    editions: Sequence[str],
     old: dict[Key, ManifestEntry],
     report: Report,
     progress: Progress | None,
@@ -210,7 +234,10 @@ def _tasks(
     """Group the jobs to build by article; report the others as up to date."""
     pending = {job.manifest_key: (job, key) for job, key in todo}
     by_article: dict[str, list[tuple[Job, str]]] = {}
-    for job in plan(settings, [a for a, _d in loaded], formats, brand_ids, editions):
+    live = {a.slug for a, _d in loaded}  # the articles the checks did not stop
+    for job in jobs:
+        if job.article.slug not in live:
+            continue
         if job.manifest_key in pending:
             by_article.setdefault(job.article.slug, []).append(pending[job.manifest_key])
             continue

@@ -16,6 +16,7 @@ from ..kit.fsutil import sha256
 from ..model.article import Article
 from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer
+from ..model.remembered import mentions
 from ..model.settings import Brand, Settings
 
 TOOL_PACKAGES = (
@@ -97,7 +98,7 @@ def _asset_paths(settings: Settings, article: Article, brand: Brand) -> list[Pat
     # Symlinks are never read (the build refuses them): hashing one would read any file at all.
     if settings.assets_dir.is_dir() and not settings.assets_dir.is_symlink():
         for p in settings.assets_dir.iterdir():
-            named = f"assets/{p.name}" in article.body or p.name == brand.logo
+            named = mentions(article, f"assets/{p.name}") or p.name == brand.logo
             if named and p.is_file() and not p.is_symlink():
                 out.append(p)
     return out

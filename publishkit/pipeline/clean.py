@@ -12,6 +12,7 @@ from ..model.manifest import MANIFEST, load_manifest
 from ..model.settings import Settings
 from ..site.gallery import made_by_gallery
 from ..site.thumbs import GALLERY_DIR
+from .remember import SOURCES_JSON
 
 
 @dataclass
@@ -60,7 +61,8 @@ def clean(settings: Settings) -> Cleaned:
             if _inside(build_dir, str(path.relative_to(build_dir))) is not None:
                 targets.append(path)
         targets += list(build_dir.rglob(f"{TMP_PREFIX}*"))  # left by a build that was killed
-        for name in (CHECK_JSON, MANIFEST):  # the manifest last: until then it says what was made
+        # The manifest last: until then it says what was made.
+        for name in (CHECK_JSON, SOURCES_JSON, MANIFEST):
             if _inside(build_dir, name) is not None:
                 targets.append(build_dir / name)
         for path in targets:

@@ -10,13 +10,19 @@ from ..checks.runner import CHECK_JSON, content_key
 from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Registry
 from ..model.settings import Settings
+from .remember import SourceCache
 from .sources import discover
 
 
 def write_site(
-    settings: Settings, registries: dict[str, Registry], entries: dict[Key, ManifestEntry], report: Any
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    report: Any,
+    cache: SourceCache | None = None,
 ) -> None:
-    """build/index.html for ``entries``: every article in source/ with its check results."""
+    """build/index.html for ``entries``: every article in source/ with its check results.
+    ``cache``, the build's, saves reading the articles again."""
     from ..site.gallery import Sources, write_gallery  # Jinja2 and the page pictures: only here
 
     try:
@@ -24,5 +30,6 @@ def write_site(
         checked = data.get("articles", {}) if isinstance(data, dict) else {}
     except (FileNotFoundError, ValueError):
         checked = {}
-    sources = Sources(discover(settings), checked, partial(content_key, settings))
+    known = cache or SourceCache(settings)
+    sources = Sources(discover(settings), checked, partial(content_key, settings), known.load, known.resolve)
     write_gallery(settings, registries, entries, report, sources)

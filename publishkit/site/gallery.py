@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,11 +10,12 @@ from typing import Any
 from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.fsutil import write_atomic
-from ..model.article import Article, load_article
+from ..model.article import Article
 from ..model.manifest import Key, ManifestEntry
-from ..model.registry import Registry
+from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
 from .approvalcard import CardApproval, card_approval
+from .stamp import page_stamp, stamp_js, up_to_date
 from .thumbs import GALLERY_DIR, THUMBS_JSON, load_json, previews
 
 INDEX = "index.html"
@@ -75,6 +74,10 @@ class Sources:
     paths: list[Path]
     checked: dict[str, Any]
     check_key: Callable[[Article], str]
+    # The build's own reading of each article (an unchanged file is not read again) and of the
+    # disclaimers that apply to it.
+    load: Callable[[Path], Article]
+    resolve: Callable[[Registry, Article], Sequence[Disclaimer]]
 
 
 def _check_of(sources: Sources, article: Article | None) -> tuple[Any, bool]:
@@ -127,8 +130,8 @@ def _card(
     slug = path.stem
     article: Article | None = None
     try:
-        article = load_article(path, settings.limits)
-        applying = [d.id for d in registry.resolve(article)]
+        article = sources.load(path)
+        applying = [d.id for d in sources.resolve(registry, article)]
     except PublishError:
         applying = []  # the build reported why; it is in failures
     brand, edition = variant
@@ -145,12 +148,6 @@ def _card(
     card.check, card.check_stale = _check_of(sources, article)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    text = card.shown_as("inline-text")
-    if text is not None:
-        try:
-            card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            card.text = ""
     ids = list(applying)
     for entry in card.outputs.values():
         ids.extend(i for i in entry.disclaimers if i not in ids)
@@ -178,17 +175,15 @@ def write_gallery(
         for p in sources.paths
         for v in _variants(p.stem, entries)
     ]
+    # The stamp changes whenever anything shown changes, so an open gallery knows to reload; when
+    # it has not, nothing is rendered, read or written (thumbnails included).
+    stamp = page_stamp(settings, cards, TEMPLATE)
+    thumbs = load_json(settings.build_dir / GALLERY_DIR / THUMBS_JSON)
+    if up_to_date(settings, stamp, thumbs.get("articles", {}), INDEX, STAMP_JS):
+        return
+    for card in cards:
+        _read_text(settings, card)
     previews(settings, cards)
-    # The stamp changes whenever anything shown changes, so an open gallery knows to reload.
-    state = json.dumps(
-        [
-            [c.id, sorted((f, e.sha256) for f, e in c.outputs.items()), c.errors, c.check, c.approval]
-            for c in cards
-        ],
-        sort_keys=True,
-        default=str,
-    )
-    stamp = hashlib.sha256(state.encode()).hexdigest()[:16]
     try:
         template = _environment(settings).get_template(TEMPLATE)
     except Exception as exc:
@@ -208,9 +203,17 @@ def write_gallery(
         built_at=_when(entries),
     )
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
-    _write_if_changed(
-        settings.build_dir / GALLERY_DIR / STAMP_JS, f'window.publishkitStamp = "{stamp}";\n'.encode()
-    )
+    _write_if_changed(settings.build_dir / GALLERY_DIR / STAMP_JS, stamp_js(stamp).encode())
+
+
+def _read_text(settings: Settings, card: Card) -> None:
+    """The card's inline text output, shown as is."""
+    text = card.shown_as("inline-text")
+    if text is not None:
+        try:
+            card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            card.text = ""
 
 
 def _when(entries: dict[Key, ManifestEntry]) -> str:

@@ -1,0 +1,176 @@
+"""build/.sources.json: what each article file was when last read, so an unchanged one is not read.
+
+For every article that loaded, the file's stat (size, mtime_ns, ctime_ns, inode) and sha256, and
+what loading found: the front matter, the body's first line, the line of ``reviewed:``, the text
+after each ``assets/``, and which disclaimers each registry resolved to. A later command whose
+file has the same stat uses that instead of reading, hashing and parsing the file again, so a
+build's cost follows what changed, not the size of the catalog.
+
+A file changed within RACY_NS of being read may be changed again within the same clock tick
+without its stat showing it: its stat is not remembered, so the next command reads it again.
+Anything of this module, the article model or the limits changing forgets every record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import PublishError
+from ..kit.fsutil import write_atomic
+from ..model.article import Article, FrontMatter, load_article
+from ..model.registry import Disclaimer, Registry
+from ..model.remembered import RememberedArticle, asset_tails
+from ..model.settings import Settings
+
+SOURCES_JSON = ".sources.json"
+SCHEMA = 2  # 2: front-matter lines and key lines kept
+RACY_NS = 2_000_000_000  # 2 s: coarser than any file system's mtime (FAT's is 2 s)
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+
+
+def _fingerprint(settings: Settings) -> str:
+    """What a record is only valid for: the limits loading applies and the code that loads."""
+    here = Path(__file__).resolve().parent.parent / "model"
+    h = hashlib.sha256(f"{SCHEMA} {__version__}".encode())
+    h.update(json.dumps(dataclasses.asdict(settings.limits), sort_keys=True).encode())
+    for name in ("article.py", "yamlsafe.py", "nesting.py", "registry.py", "remembered.py"):
+        h.update((here / name).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def registry_fingerprint(registry: Registry) -> str:
+    """What resolve() depends on besides the article: each entry's id, rule and pattern."""
+    rules = [[d.id, d.applies, d.match] for d in registry.entries]
+    return hashlib.sha256(json.dumps(rules).encode()).hexdigest()[:16]
+
+
+def _meta_json(meta: FrontMatter) -> dict[str, Any]:
+    data = dataclasses.asdict(meta)
+    data["reviewed"] = meta.reviewed.isoformat()
+    return data
+
+
+def _meta_of(data: dict[str, Any]) -> FrontMatter:
+    values = dict(data)
+    values["reviewed"] = date.fromisoformat(values["reviewed"])
+    for key in ("disclaimers", "tags"):
+        values[key] = tuple(values[key])
+    return FrontMatter(**values)
+
+
+class SourceCache:
+    """The records of one build folder: load(path) gives the Article, remembered when unchanged."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.fingerprint = _fingerprint(settings)
+        self.records: dict[str, dict[str, Any]] = {}
+        self.reads = 0  # article files read by this object (for the tests and the benchmark)
+        self._text = ""
+        try:
+            self._text = (settings.build_dir / SOURCES_JSON).read_text(encoding="utf-8")
+            data = json.loads(self._text)
+            if data.get("schema") == SCHEMA and data.get("fingerprint") == self.fingerprint:
+                self.records = dict(data["articles"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+
+    def load(self, path: Path) -> Article:
+        """The article at ``path``: from its record when the file's stat is the remembered one,
+        else read and parsed (raising SourceError as load_article does) and remembered."""
+        stat = _stat(path)
+        record = self.records.get(path.stem)
+        if stat is not None and record is not None and record.get("stat") == stat:
+            try:
+                return RememberedArticle(
+                    slug=path.stem,
+                    path=path,
+                    meta=_meta_of(record["meta"]),
+                    body_line=int(record["body_line"]),
+                    sha256=str(record["sha256"]),
+                    line_of_reviewed=int(record["reviewed_line"]),
+                    tails=list(record["tails"]),
+                    limits=self.settings.limits,
+                    front_lines=tuple(record["front_lines"]),
+                    key_lines={tuple(k): int(n) for k, n in record["key_lines"]},
+                )
+            except (KeyError, TypeError, ValueError):
+                pass  # a damaged record: read the file
+        self.records.pop(path.stem, None)
+        self.reads += 1
+        article = load_article(path, self.settings.limits)
+        self.records[path.stem] = {
+            "stat": stat,
+            "sha256": article.sha256,
+            "meta": _meta_json(article.meta),
+            "body_line": article.body_line,
+            "reviewed_line": article.line_of_key("reviewed"),
+            "front_lines": list(article.front_lines),
+            "key_lines": [[list(k), n] for k, n in sorted(article.key_lines.items(), key=str)],
+            "tails": asset_tails(article.body),
+            "resolved": {},
+        }
+        return article
+
+    def resolve(self, registry: Registry, article: Article) -> tuple[Disclaimer, ...]:
+        """registry.resolve(article), remembered per registry for an unchanged file."""
+        record = self.records.get(article.slug)
+        if record is None or record.get("sha256") != article.sha256:
+            return registry.resolve(article)
+        fp = registry_fingerprint(registry)
+        ids = record["resolved"].get(fp)
+        if ids is None or any(registry.get(i) is None for i in ids):
+            ids = [d.id for d in registry.resolve(article)]
+            record["resolved"] = {**record["resolved"], fp: ids}
+        return tuple(d for i in ids if (d := registry.get(i)) is not None)
+
+    def save(self, existing: set[str]) -> None:
+        """Write the records of the articles that still exist (only when they changed). A file
+        modified within RACY_NS of now keeps no stat, so the next command reads it again."""
+        now = time.time_ns()
+        records = {}
+        for slug, record in sorted(self.records.items()):
+            if slug not in existing:
+                continue
+            stat = record.get("stat")
+            if stat is not None and stat[1] >= now - RACY_NS:
+                record = {**record, "stat": None}
+            records[slug] = record
+        data = {"schema": SCHEMA, "fingerprint": self.fingerprint, "articles": records}
+        text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        if text != self._text:
+            write_atomic(self.settings.build_dir / SOURCES_JSON, text.encode("utf-8"))
+            self._text = text
+
+
+def load_all(
+    sources: SourceCache, paths: list[Path], registries: dict[str, Registry]
+) -> tuple[list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], list[tuple[Path, PublishError]]]:
+    """Every article with the disclaimers each clinic's registry resolves for it; and the
+    files that failed to load or resolve, with why."""
+    loaded, failed = [], []
+    for path in paths:
+        try:
+            article = sources.load(path)
+            applying = {b: sources.resolve(r, article) for b, r in registries.items()}
+        except PublishError as exc:
+            failed.append((path, exc))
+            continue
+        loaded.append((article, applying))
+    return loaded, failed

@@ -1,0 +1,38 @@
+"""What a watching process loads once, so that every edit (the first one too) is rebuilt warm.
+
+The build itself keeps what it loads for the life of the process: WeasyPrint and its fonts
+(formats/pdf.py), the converted disclaimers (pipeline/convert.py), the Jinja environment
+(kit/templating.py), textstat and its dictionary (checks/readability.py). A watcher whose start
+finds nothing to build would load them only at the first edit; warm_up loads them at the start.
+"""
+
+from __future__ import annotations
+
+from ..errors import PublishError
+from ..formats import REGISTRY
+from ..kit.templating import make_environment
+from ..model.settings import Settings
+from ..site.gallery import TEMPLATE as GALLERY_TEMPLATE
+from .build import load_registries
+from .chunk import warm_worker
+from .plan import select_brands
+
+
+def warm_up(settings: Settings) -> None:
+    """Load every format's tools and fonts, convert the disclaimers, compile the templates and
+    load the checks' dictionary. Only a head start: a failure is left for the real build to say."""
+    try:
+        registries = load_registries(settings, select_brands(settings, ()))
+    except PublishError:
+        return
+    warm_worker(settings, registries, tuple(REGISTRY))
+    try:
+        env = make_environment(settings.templates_dir)
+        names = [n for r in REGISTRY.values() for n in r.templates if n.endswith(".j2")]
+        for name in [*names, GALLERY_TEMPLATE]:
+            env.get_template(name)
+        from ..checks.readability import score
+
+        score("A short sentence warms the checks.")
+    except Exception:
+        pass

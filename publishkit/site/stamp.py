@@ -1,0 +1,79 @@
+"""The gallery's reload stamp: it changes whenever anything the page shows changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from ..model.settings import Settings
+from .thumbs import GALLERY_DIR
+
+# Every field of a card but what is made from its outputs (the text shown, the thumbnails); its
+# outputs by what the page shows of them. Plain attributes: dataclasses.asdict of a catalog's
+# cards was a fifth of a nothing-changed build.
+SHOWN = (
+    "slug",
+    "title",
+    "brand",
+    "edition",
+    "readable",
+    "summary",
+    "audience",
+    "reviewed",
+    "errors",
+    "failed_formats",
+    "check",
+    "check_stale",
+    "claims",
+    "disclaimers",
+    "approval",
+)
+
+
+def page_stamp(settings: Settings, cards: Sequence[Any], template: str) -> str:
+    """What the page shows: every card (but what is made from its outputs: the text shown, the
+    thumbnails), the clinic's look, the template and this code (a new gallery reloads too)."""
+    shown = [
+        [
+            *(getattr(c, k) for k in SHOWN),
+            sorted((f, e.path, e.sha256, e.built_at, e.disclaimers) for f, e in c.outputs.items()),
+        ]
+        for c in cards
+    ]
+    state = json.dumps(
+        [
+            shown,
+            {k: asdict(b) for k, b in settings.brands.items()},
+            _digest(settings.templates_dir / template),
+            _digest(Path(__file__).with_name("gallery.py")),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # rendering says why
+
+
+def up_to_date(settings: Settings, stamp: str, cache: dict[str, Any], index: str, stamp_file: str) -> bool:
+    """The page on disk already shows this stamp, and every thumbnail it lists is there."""
+    folder = settings.build_dir / GALLERY_DIR
+    try:
+        same = (folder / stamp_file).read_text(encoding="utf-8") == stamp_js(stamp)
+    except (OSError, UnicodeDecodeError):
+        return False
+    pages = [n for r in cache.values() if isinstance(r, dict) for n in r.get("pages", [])]
+    return same and (settings.build_dir / index).is_file() and all((folder / n).is_file() for n in pages)
+
+
+def stamp_js(stamp: str) -> str:
+    return f'window.publishkitStamp = "{stamp}";\n'

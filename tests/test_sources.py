@@ -1,0 +1,178 @@
+"""build/.sources.json: a build reads only the article files whose stat changed (counted, not timed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, Project, make_project
+
+from publishkit.model.remembered import RememberedArticle, asset_tails
+from publishkit.model.settings import load_settings
+from publishkit.pipeline.sources import SOURCES_JSON, Sources
+
+# Every file this build opens whose name ends in .md (an audit hook sees every open, however the
+# code opens it: open(), Path.read_text, os.open beneath a folder descriptor), and which processes
+# it starts (pandoc for the checks and conversions, none when nothing is to be done).
+PROBE = """
+import json, subprocess, sys
+from pathlib import Path
+opened = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)) and str(args[0]).endswith(".md"):
+        opened.append(Path(str(args[0])).name)
+sys.addaudithook(hook)
+calls = []
+real_run = subprocess.run
+def spy(*args, **kwargs):
+    calls.append(str(args[0][0]))
+    return real_run(*args, **kwargs)
+subprocess.run = spy
+from publishkit.cli.main import main
+rc = main([*sys.argv[2:], "--quiet", "--jobs", "1"], root=Path(sys.argv[1]))
+heavy = [m for m in HEAVY if m in sys.modules]
+thumbs = sys.modules.get("publishkit.site.thumbs")
+rendered = thumbs.RENDERED if thumbs else []
+print(json.dumps({"rc": rc, "opened": sorted(set(opened)), "processes": calls, "heavy": heavy, "thumbs": rendered}))
+"""
+# Imported only by the processes and commands that use them.
+HEAVY = ("weasyprint", "textstat", "nltk", "pypdfium2", "PIL", "docx", "css_inline", "jinja2")
+PROBE = f"HEAVY = {HEAVY!r}\n" + PROBE
+
+N = 30
+HOUR_AGO = time.time() - 3600
+
+
+def _probe(proj: Project, *args: str) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(proj.root), *args],
+        cwd=proj.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+    assert result.returncode == 0, result.stderr
+    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
+def _age(path: Path, when: float = HOUR_AGO) -> None:
+    """As if saved an hour ago: a file saved just now is read again next time (see RACY_NS)."""
+    os.utime(path, (when, when))
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    proj = make_project(tmp_path_factory.mktemp("sources") / "proj")
+    for i in range(N):
+        _age(proj.article(f"article-{i:02d}", f"Paragraph {i} for the reader.\n"))
+    result = proj.run("all", "--jobs", "2", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    return proj
+
+
+IDLE = {"rc": 0, "opened": [], "processes": [], "heavy": [], "thumbs": []}
+
+
+def test_nothing_changed_reads_no_article_checks_nothing_and_imports_nothing_heavy(catalog: Project) -> None:
+    gallery = [catalog.build / "index.html", *sorted((catalog.build / "_gallery").iterdir())]
+    before = {p: p.stat().st_mtime_ns for p in gallery}
+    assert _probe(catalog, "all") == IDLE
+    assert {p: p.stat().st_mtime_ns for p in gallery} == before  # the gallery was not even rendered
+
+
+def test_after_editing_one_exactly_that_one_is_read_and_rebuilt(catalog: Project) -> None:
+    path = catalog.article("article-07", "An edited paragraph for the reader.\n")
+    _age(path, HOUR_AGO + 60)
+    before = catalog.out("article-07", ".txt").read_bytes()
+    stamp = (catalog.build / "_gallery" / "stamp.js").read_bytes()
+    report = _probe(catalog, "all")
+    assert report["rc"] == 0 and report["opened"] == ["article-07.md"]
+    assert catalog.out("article-07", ".txt").read_bytes() != before
+    assert b"edited paragraph" in catalog.out("article-07", ".txt").read_bytes()
+    # The checks, the formats and the gallery's previews ran for that article alone.
+    assert report["thumbs"] == ["article-07/article-07.pdf"]
+    assert sorted(report["heavy"]) == sorted(HEAVY)  # type: ignore[arg-type]
+    assert (catalog.build / "_gallery" / "stamp.js").read_bytes() != stamp
+    assert _probe(catalog, "all") == IDLE
+
+
+def test_force_reads_nothing_again_but_rebuilds_everything(catalog: Project) -> None:
+    result = catalog.run("text", "--force", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("built ") >= N
+
+
+def test_an_output_edited_by_hand_is_rebuilt_without_reading_its_article(catalog: Project) -> None:
+    out = catalog.out("article-03", ".txt")
+    good = out.read_bytes()
+    out.write_bytes(good.replace(b"Paragraph 3", b"Paragraph X"))
+    report = _probe(catalog, "text")
+    assert report["rc"] == 0
+    assert out.read_bytes() == good
+    # Rendering needs the text: that one article is read, no other.
+    assert report["opened"] == ["article-03.md"]
+
+
+def test_a_file_saved_just_now_is_read_again_next_time(project: Project) -> None:
+    project.article("fresh")  # mtime: now
+    settings = load_settings(project.root)
+    project.build.mkdir()
+    first = Sources(settings)
+    first.load(project.source / "fresh.md")
+    first.save({"fresh"})
+    record = json.loads((project.build / SOURCES_JSON).read_text(encoding="utf-8"))
+    assert record["articles"]["fresh"]["stat"] is None  # within the clock's tick: not trusted
+    again = Sources(settings)
+    assert not isinstance(again.load(project.source / "fresh.md"), RememberedArticle)
+    assert again.reads == 1
+
+
+def test_a_remembered_article_gives_the_same_answers_and_reads_its_body_only_when_asked(
+    project: Project,
+) -> None:
+    path = project.article("pics", "See ![a](assets/a.png) and assets/b.png.bak here.\n", disclaimers="[]")
+    _age(path)
+    settings = load_settings(project.root)
+    project.build.mkdir()
+    first = Sources(settings)
+    real = first.load(path)
+    first.save({"pics"})
+    second = Sources(settings)
+    known = second.load(path)
+    assert isinstance(known, RememberedArticle) and second.reads == 0
+    assert (known.meta, known.sha256, known.body_line) == (real.meta, real.sha256, real.body_line)
+    assert [known.mentions(f"assets/{n}") for n in ("a.png", "b.png", "b.png.bak", "c.png", "a")] == [
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert known.__dict__["_body"] is None
+    sent = pickle.loads(pickle.dumps(known))  # as a worker process receives it
+    assert sent == known and sent.__dict__["_body"] is None
+    assert known.body == real.body == sent.body  # read now, checked against the remembered sha256
+
+
+def test_asset_tails_find_overlapping_names() -> None:
+    assert asset_tails("x assets/assets/y.png") == ["assets/y.png", "y.png"]
+
+
+def test_the_gallery_stamp_covers_every_field_of_a_card() -> None:
+    """A field added to Card and shown on the page must change the stamp, or an edit to it
+    would leave the old page in place (the gallery is not rendered while its stamp holds)."""
+    from dataclasses import fields
+
+    from publishkit.site.gallery import Card
+    from publishkit.site.stamp import SHOWN
+
+    made_from_outputs = {"outputs", "text", "thumbs", "thumb_note"}
+    assert set(SHOWN) | made_from_outputs == {f.name for f in fields(Card)}
