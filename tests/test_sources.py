@@ -15,7 +15,7 @@ from conftest import EPOCH, Project, make_project
 
 from publishkit.model.remembered import RememberedArticle, asset_tails
 from publishkit.model.settings import load_settings
-from publishkit.pipeline.sources import SOURCES_JSON, Sources
+from publishkit.pipeline.remember import SOURCES_JSON, SourceCache
 
 # Every file this build opens whose name ends in .md (an audit hook sees every open, however the
 # code opens it: open(), Path.read_text, os.open beneath a folder descriptor), and which processes
@@ -125,12 +125,12 @@ def test_a_file_saved_just_now_is_read_again_next_time(project: Project) -> None
     project.article("fresh")  # mtime: now
     settings = load_settings(project.root)
     project.build.mkdir()
-    first = Sources(settings)
+    first = SourceCache(settings)
     first.load(project.source / "fresh.md")
     first.save({"fresh"})
     record = json.loads((project.build / SOURCES_JSON).read_text(encoding="utf-8"))
     assert record["articles"]["fresh"]["stat"] is None  # within the clock's tick: not trusted
-    again = Sources(settings)
+    again = SourceCache(settings)
     assert not isinstance(again.load(project.source / "fresh.md"), RememberedArticle)
     assert again.reads == 1
 
@@ -142,10 +142,10 @@ def test_a_remembered_article_gives_the_same_answers_and_reads_its_body_only_whe
     _age(path)
     settings = load_settings(project.root)
     project.build.mkdir()
-    first = Sources(settings)
+    first = SourceCache(settings)
     real = first.load(path)
     first.save({"pics"})
-    second = Sources(settings)
+    second = SourceCache(settings)
     known = second.load(path)
     assert isinstance(known, RememberedArticle) and second.reads == 0
     assert (known.meta, known.sha256, known.body_line) == (real.meta, real.sha256, real.body_line)

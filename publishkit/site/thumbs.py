@@ -29,6 +29,7 @@ GALLERY_DIR = "_gallery"  # never a slug: slugs have no underscore
 THUMBS_JSON = "thumbs.json"
 THUMB_WIDTH = 480  # pixels; shown at half size, so sharp on high-density screens
 THUMB_COLORS = 128  # a palette PNG is a third of the size and reads the same
+RENDERED: list[str] = []  # the PDFs this process made thumbnails of (counted by the tests)
 
 
 def previews(settings: Settings, cards: Sequence[Card]) -> None:
@@ -69,6 +70,7 @@ def _thumbnails(
     import pypdfium2 as pdfium  # only when a PDF changed
     from PIL import Image
 
+    RENDERED.append(entry.path)
     names = []
     pdf = pdfium.PdfDocument(settings.build_dir / entry.path)
     try:
