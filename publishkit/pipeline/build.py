@@ -13,6 +13,7 @@ from ..errors import PublishError, SourceError
 from ..formats import REGISTRY
 from ..kit.fsutil import build_lock, remove_stale_temps
 from ..model.article import Article, load_article
+from ..model.langtag import split_stem
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings, build_time
@@ -22,6 +23,7 @@ from .chunk import Task, build_chunk, run_chunk, warm_worker
 from .manifest import Key, ManifestEntry, load_manifest, save_manifest
 from .outcome import Outcome, Progress, Report
 from .plan import Job, configured, plan, select_brands
+from .translations import with_translation
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -42,7 +44,9 @@ def discover(settings: Settings) -> list[Path]:
     if not src.is_dir():
         raise SourceError(f"the source folder {settings.source}/ does not exist")
     # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
-    return sorted(p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+    # Each original first, then its translations (source/<slug>.<L>.md).
+    found = (p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+    return sorted(found, key=lambda p: split_stem(p.stem))
 
 
 def slug_of(settings: Settings, arg: str) -> str:
@@ -63,7 +67,8 @@ def slug_of(settings: Settings, arg: str) -> str:
 
 
 def select(settings: Settings, args: Sequence[str]) -> list[Path]:
-    """The articles the command line names, in its order (every article when it names none)."""
+    """The articles the command line names, in its order (every article when it names none).
+    An original's slug names its translations too; ``<slug>.<L>`` names one translation."""
     paths = discover(settings)
     if not args:
         return paths
@@ -76,6 +81,7 @@ def select(settings: Settings, args: Sequence[str]) -> list[Path]:
                 f"no article '{arg}' in {settings.source}/. Articles: {', '.join(known) or '(none)'}"
             )
         chosen[slug] = known[slug]
+        chosen.update((p.stem, p) for p in paths if split_stem(p.stem)[0] == slug)
     return list(chosen.values())
 
 
@@ -122,6 +128,8 @@ def build(
             try:
                 article = load_article(path, settings.limits)
                 applying = {b: registries[b].resolve(article) for b in brand_ids}
+                if article.translates:
+                    applying = with_translation(settings, article, applying, strict)
             except PublishError as exc:
                 for fmt in formats:
                     report.outcomes.append(Outcome(path.stem, fmt, "failed", error=exc))

@@ -44,7 +44,7 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
             )
     entries = [e for key, e in sorted(manifest.items()) if not wanted or key[0] in wanted]
     registries = load_registries(settings, [b for b in settings.brands if any(e.brand == b for e in entries)])
-    texts = {d.text for r in registries.values() for d in r.entries}
+    texts = {t for r in registries.values() for d in r.entries for t in d.all_texts}
     parsed = read_many({str(n): text for n, text in enumerate(sorted(texts))}, settings.limits.pandoc_timeout)
     plain = {
         text: doctree.stringify(json.loads(parsed.values[str(n)])) for n, text in enumerate(sorted(texts))
