@@ -39,6 +39,9 @@ SCHEMA = 1
 # Findings of this check say the article ran out of time: never reused from check.json, as the
 # next run (a quieter machine, a larger limit) may finish.
 TIMEOUT = "time-limit"
+# Findings judged afresh every run, never taken from check.json: the review date (the clock) and
+# a translation's (its original and record, other files than the article's).
+FRESH = ("review", "translation")
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,11 @@ def _judge(
     status = review_status(article.meta.reviewed, built, checks.review_every_months, checks.due_soon_days)
     hint = "" if strict else " (--strict refuses it)"
     findings = [*_review_findings(status, _reviewed_line(article), hint), *content]
+    if article.translates:  # judged afresh every run: it depends on the original and the record
+        from .translation import check_translation
+
+        state = check_translation(article, settings.limits)
+        findings += [Finding(p.level, "translation", p.line, p.message) for p in state.problems]
     findings.sort(key=lambda f: ({ERROR: 0, WARNING: 1, INFO: 2}[f.level], f.line or 0))
     return ArticleCheck(
         slug=article.slug,
@@ -279,7 +287,7 @@ def run_checks(
         key = content_key(settings, article)
         old = cache.get(article.slug)
         if old and old.get("key") == key and all(f["check"] != TIMEOUT for f in old["findings"]):
-            content = [Finding(**f) for f in old["findings"] if f["check"] != "review"]
+            content = [Finding(**f) for f in old["findings"] if f["check"] not in FRESH]
             results[article.slug] = _judge(settings, article, key, old["readability"], content, built, strict)
         else:
             todo.append((article, key))

@@ -140,6 +140,10 @@ def parser() -> argparse.ArgumentParser:
 
     add_parser(sub)
     COMMANDS["check"] = cmd_check
+    from . import translated
+
+    translated.add_parser(sub)
+    COMMANDS["translated"] = translated.cmd_translated
     from ..model import scaffold
     from ..pipeline import clean, watch
 
