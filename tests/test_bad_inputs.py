@@ -233,7 +233,8 @@ def test_fake_footer_is_body_text_not_the_running_footer(corpus_run: CorpusRun) 
     """The article copies the footer (disclaimer, text, page number) in the template's classes."""
     import pypdfium2 as pdfium
 
-    from publishkit.audit.core import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
+    from publishkit.audit.core import normalize
+    from publishkit.audit.readers import PDF_FOOTER_BAND, PDF_HEADER_BAND
 
     proj, _result, _c, _e = corpus_run
     short = "General information only, not medical advice. Talk to your clinician."

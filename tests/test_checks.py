@@ -14,7 +14,7 @@ import pytest
 import textstat
 from conftest import Project, make_project
 
-from publishkit.audit.core import EXTRACTORS
+from publishkit.audit.readers import READERS
 from publishkit.checks.claims import DEFAULT_IDS
 from publishkit.checks.prose import read_document
 from publishkit.checks.readability import ensure_cmudict, prose_text
@@ -352,12 +352,12 @@ def test_all_stops_an_article_with_a_check_error_and_marks_overdue_outputs(proje
     html = project.out("old", ".email.html").read_text(encoding="utf-8")
     assert "Review overdue:</strong> this information was due" in html
     # The printed handout and the Word file show the mark where a patient or clinician sees it.
-    pdf = " ".join(EXTRACTORS["pdf"](project.out("old", ".pdf").read_bytes()).pages[0].split())
+    pdf = " ".join(READERS["pages"].read(project.out("old", ".pdf").read_bytes()).pages[0].split())
     assert "Review overdue: this information was due for its next review on June 1, 2026." in pdf
-    docx_text = " ".join(EXTRACTORS["docx"](project.out("old", ".docx").read_bytes()).pages[0].split())
+    docx_text = " ".join(READERS["sections"].read(project.out("old", ".docx").read_bytes()).pages[0].split())
     assert "Review overdue: this information was due for its next review on June 1, 2026." in docx_text
     assert "Review overdue" not in " ".join(
-        EXTRACTORS["pdf"](project.out("fresh", ".pdf").read_bytes()).text.split()
+        READERS["pages"].read(project.out("fresh", ".pdf").read_bytes()).text.split()
     )
     again = project.run("all", "--jobs", "1", "--strict", env=EPOCH)
     assert again.returncode == 1 and "not built: the content check found 1 problem" in again.stderr

@@ -19,7 +19,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from publishkit.audit.bands import Running
-from publishkit.audit.core import audit, contains, extract_docx, normalize
+from publishkit.audit.core import audit, contains, normalize
+from publishkit.audit.readers import extract_docx
 from publishkit.errors import AuditError
 from publishkit.formats.context import reference_line, review_line
 from publishkit.kit.docxkit import read_custom_properties

@@ -11,7 +11,8 @@ import pytest
 from conftest import EPOCH, Project
 from emailkit import ASSET_BASE, add_picture_article, emls, parse, parts, text_and_html
 
-from publishkit.audit.core import extract_html, normalize
+from publishkit.audit.core import normalize
+from publishkit.audit.readers import extract_html
 from publishkit.errors import ConfigError, RenderError
 from publishkit.formats.context import reference_line
 from publishkit.formats.email_html import email_image_url

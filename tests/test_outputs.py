@@ -8,18 +8,19 @@ import re
 import pytest
 from conftest import REPO, Project
 
-from publishkit.audit.core import EXTRACTORS, normalize
+from publishkit.audit.core import normalize
+from publishkit.audit.readers import READERS
 from publishkit.model.registry import load_registry
 
 REGISTRY = load_registry(REPO / "source" / "disclaimers.yaml")
 FULL = {d.id: d.text.replace("**", "") for d in REGISTRY.entries}
 SUFFIX = {"text": ".txt", "email": ".email.html"}
-KIND = {"text": "text", "email": "html"}
+KIND = {"text": "whole", "email": "html"}
 
 
 def visible_text(proj: Project, slug: str, fmt: str) -> str:
     data = proj.out(slug, SUFFIX[fmt]).read_bytes()
-    return normalize(EXTRACTORS[KIND[fmt]](data).text)
+    return normalize(READERS[KIND[fmt]].read(data).text)
 
 
 @pytest.mark.parametrize("fmt", sorted(SUFFIX))

@@ -16,7 +16,8 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import EPOCH, Project, make_project
 
-from publishkit.audit.core import PDF_FOOTER_BAND, normalize
+from publishkit.audit.core import normalize
+from publishkit.audit.readers import PDF_FOOTER_BAND
 from publishkit.model.registry import load_registry
 
 SLUGS = ("ketamine-neurobiology", "living-with-anxiety", "managing-medications", "sleep-basics")

@@ -17,7 +17,7 @@ import pytest
 from conftest import EPOCH as SOURCE_DATE_EPOCH
 from conftest import REPO, Project, make_project
 
-from publishkit.audit.core import EXTRACTORS
+from publishkit.audit.readers import READERS
 from publishkit.errors import LockError
 from publishkit.formats import REGISTRY
 from publishkit.kit import fsutil
@@ -162,7 +162,7 @@ def test_killed_build_leaves_old_or_new_good_outputs_only(tmp_path: Path) -> Non
         if hashlib.sha256(data).hexdigest() == sha:
             continue  # the previous good output
         fmt = next(r for r in REGISTRY.values() if rel.endswith(r.suffix))
-        text = EXTRACTORS[fmt.audit_kind](data).text  # the new one: whole and readable
+        text = READERS[fmt.reader].read(data).text  # the new one: whole and readable
         assert "Second" in text and "Last reviewed" in text
 
     # The next build finishes the job and leaves no temporary files behind.

@@ -7,7 +7,8 @@ import re
 import pypdfium2 as pdfium
 from conftest import Project
 
-from publishkit.audit.core import PDF_FOOTER_BAND, PDF_HEADER_BAND, normalize
+from publishkit.audit.core import normalize
+from publishkit.audit.readers import PDF_FOOTER_BAND, PDF_HEADER_BAND
 from publishkit.kit import doctree
 from publishkit.kit.pandoc import read_many
 

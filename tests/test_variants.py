@@ -135,13 +135,18 @@ def test_libreoffice_shows_each_clinics_docx_with_its_own_contact_block(
 
 
 def test_large_print_editions_have_18_pt_body_text(catalog: Project) -> None:
-    from publishkit.audit.core import BODY_SIZE_READERS
+    from publishkit.audit.readers import READERS
 
-    for kind, name in (("pdf", "sleep-basics.large-print.pdf"), ("docx", "sleep-basics.large-print.docx")):
+    for kind, name in (
+        ("pages", "sleep-basics.large-print.pdf"),
+        ("sections", "sleep-basics.large-print.docx"),
+    ):
+        body_pt = READERS[kind].body_pt
+        assert body_pt is not None
         data = (catalog.build / "sleep-basics" / "eastside" / name).read_bytes()
-        assert BODY_SIZE_READERS[kind](data) >= 18.0
+        assert body_pt(data) >= 18.0
         standard = (catalog.build / "sleep-basics" / name.replace(".large-print", "")).read_bytes()
-        assert BODY_SIZE_READERS[kind](standard) < 18.0
+        assert body_pt(standard) < 18.0
 
 
 def test_verify_passes_then_catches_a_hand_edited_variant(catalog: Project, tmp_path: Path) -> None:

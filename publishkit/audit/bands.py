@@ -80,14 +80,14 @@ def check_bands(
     """Every page's (PDF) or section's (DOCX) footer and header hold exactly what the template
     puts there: an article whose text reaches a band, or a template that adds to it, fails."""
     footers, headers = extracted.footers or (), extracted.headers
-    pdf = name.endswith(".pdf")
+    by_page = extracted.unit != "section"  # a PDF's pages (also a hand-made Extracted); or Word's
     total = len(footers)
     labels = extracted.footer_labels or tuple(f"page {n}" for n in range(1, total + 1))
     shorts = [p for r in requirements for p in _piece(f"disclaimer '{r.id}'", r.short, flat)]
     clinic = _piece(f"clinic name {_quoted(running.clinic)}", running.clinic, flat)
     title = _piece(f"title {_quoted(running.title)}", running.title, flat)
     for number, (label, footer) in enumerate(zip(labels, footers, strict=True), 1):
-        if pdf:
+        if by_page:
             page = f"Page {number} of {total}"
             expected = [*shorts, *clinic, *_piece(f"'{page}'", page, flat)]
         else:
@@ -97,9 +97,9 @@ def check_bands(
     # Word's header reads "<clinic> · <title>" on every page.
     if headers is None:
         return
-    header_labels = labels if pdf else (extracted.header_labels or ())
+    header_labels = labels if by_page else (extracted.header_labels or ())
     for number, (label, header) in enumerate(zip(header_labels, headers, strict=True), 1):
-        if pdf:
+        if by_page:
             expected = title if number > 1 else []
         else:
             expected = [*clinic, *(_piece("the separator '·'", "·", flat) if clinic else []), *title]

@@ -16,10 +16,12 @@ from typing import Any
 import idna
 
 from ..errors import ConfigError, PublishError
+from ..formats import Format
 from ..model.article import SLUG_RE
 from ..model.settings import load_settings
 from ..pipeline.build import slug_of
 
+MESSAGE = "message/rfc822"  # the media type of what send sends
 MAX_RECIPIENTS = 5  # proofs for the people who sign off, never a mailing list
 DEFAULT_HOST, DEFAULT_PORT = "localhost", 25
 TIMEOUT = 30.0
@@ -31,11 +33,22 @@ class SendError(PublishError):
     category = "send"
 
 
+def _message_format() -> Format:
+    """The format that makes ready-to-send messages: send knows it by what its files are."""
+    from ..formats import find
+
+    fmt = find(MESSAGE)
+    if fmt is None:
+        raise SendError(f"no format makes {MESSAGE} files: there is nothing to send")
+    return fmt
+
+
 def add_parser(sub: Any) -> argparse.ArgumentParser:
+    suffix = _message_format().suffix
     sp: argparse.ArgumentParser = sub.add_parser(
-        "send", help=f"send a built .eml to up to {MAX_RECIPIENTS} people for proofing (SMTP)"
+        "send", help=f"send a built {suffix} to up to {MAX_RECIPIENTS} people for proofing (SMTP)"
     )
-    sp.add_argument("slug", metavar="SLUG", help="the article whose build/<slug>/<slug>.eml is sent")
+    sp.add_argument("slug", metavar="SLUG", help=f"the article whose build/<slug>/<slug>{suffix} is sent")
     sp.add_argument(
         "--to",
         action="append",
@@ -116,9 +129,12 @@ def load_eml(build_dir: Path, slug: str) -> tuple[Path, bytes, str]:
     """The built message and its envelope sender (the From address)."""
     if not SLUG_RE.match(slug):
         raise SendError(f"'{slug}' is not an article slug (lower-case letters, digits and hyphens)")
-    path = build_dir / slug / f"{slug}.eml"
+    fmt = _message_format()
+    path = build_dir / slug / fmt.filename(slug)
     if not path.is_file():
-        raise SendError(f"no built email for '{slug}': run `python publish.py email {slug}` first", path=path)
+        raise SendError(
+            f"no built email for '{slug}': run `python publish.py {fmt.group} {slug}` first", path=path
+        )
     data = path.read_bytes()
     msg = email.message_from_bytes(data, policy=policy.default)
     addresses: Any = getattr(msg["From"], "addresses", ()) if msg["From"] else ()
@@ -126,7 +142,7 @@ def load_eml(build_dir: Path, slug: str) -> tuple[Path, bytes, str]:
         raise SendError(
             f"{path.name} is not a message built by publishkit "
             "(no From, or not multipart/alternative): "
-            f"rebuild it with `python publish.py email {slug}`",
+            f"rebuild it with `python publish.py {fmt.group} {slug}`",
             path=path,
         )
     return path, data, addresses[0].addr_spec

@@ -18,7 +18,7 @@ from ..kit.docxkit import (
     zip_time,
 )
 from ..model.brands import shades
-from . import Renderer
+from . import Format, Need
 from .context import RenderContext
 
 DISCLAIMERS_HEADING = "Important information"
@@ -122,18 +122,16 @@ def end_blocks(ctx: RenderContext) -> list[Node]:
     return out
 
 
-class DocxRenderer(Renderer):
+class DocxRenderer(Format):
     name: ClassVar[str] = "docx"
     suffix: ClassVar[str] = ".docx"
     group: ClassVar[str] = "docx"
-    pandoc: ClassVar[tuple[str, ...]] = ("docx",)
+    needs: ClassVar[tuple[Need, ...]] = (Need("docx", binary=True, reference_doc="reference.docx"),)
     templates: ClassVar[tuple[str, ...]] = ("reference.docx",)
-    audit_kind: ClassVar[str] = "docx"
+    reader: ClassVar[str] = "sections"
+    media_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "docx")
     editions: ClassVar[tuple[str, ...]] = ("standard", "large-print")
-
-    def reference_doc(self, settings: Any) -> str | None:
-        return str(settings.templates_dir / "reference.docx")
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
         meta = ctx.article.meta

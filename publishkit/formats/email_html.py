@@ -9,13 +9,14 @@ from urllib.parse import quote, unquote
 
 from markupsafe import Markup
 
-from ..audit.core import contains, extract_html, normalize
+from ..audit.core import contains, normalize
+from ..audit.readers import extract_html
 from ..errors import ConfigError, RenderError, SourceError
 from ..kit import doctree
 from ..kit.doctree import AST
 from ..kit.sanitize import clean_html
-from ..model.brands import shades
-from . import Renderer
+from ..model.brands import email_problems, shades
+from . import Format, Need
 from .context import RenderContext
 
 # ESP merge tags stand in for the real per-recipient link and are kept as written:
@@ -181,14 +182,19 @@ def build_email_html(ctx: RenderContext, renderer_name: str, name: str) -> str:
     return html
 
 
-class EmailHtmlRenderer(Renderer):
+class EmailHtmlRenderer(Format):
     name: ClassVar[str] = "email"
     suffix: ClassVar[str] = ".email.html"
     group: ClassVar[str] = "email"
-    pandoc: ClassVar[tuple[str, ...]] = ("html5",)
+    needs: ClassVar[tuple[Need, ...]] = (Need("html5"),)
     templates: ClassVar[tuple[str, ...]] = ("email.html.j2", "email.css")
-    audit_kind: ClassVar[str] = "html"
+    reader: ClassVar[str] = "html"
+    media_type: ClassVar[str] = "text/html"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
+
+    def validate(self, settings: Any) -> list[str]:
+        """Every clinic that gets email needs a postal address, an opt-out and a sender."""
+        return [line for brand in settings.brands.values() for line in email_problems(brand)]
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
         return prepare_email_ast(ast, ctx), {}

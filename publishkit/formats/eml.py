@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from ..errors import ConfigError, PublishError, SourceError
 from ..kit.doctree import AST
-from . import Renderer
+from ..model.brands import email_problems
+from . import Format, Need
 from .context import RenderContext
 from .email_html import MERGE_TAG_RE, build_email_html, check_compliance, prepare_email_ast
 from .text import TextRenderer, brand_line, plain_document
@@ -141,14 +142,19 @@ def build_message(ctx: RenderContext, text: str, html: str) -> EmailMessage:
     return msg
 
 
-class EmlRenderer(Renderer):
+class EmlRenderer(Format):
     name: ClassVar[str] = "eml"
     suffix: ClassVar[str] = ".eml"
     group: ClassVar[str] = "email"
-    pandoc: ClassVar[tuple[str, ...]] = ("html5", "plain")
+    needs: ClassVar[tuple[Need, ...]] = (Need("html5"), Need("plain"))
     templates: ClassVar[tuple[str, ...]] = ("email.html.j2", "email.css", "text.txt.j2")
-    audit_kind: ClassVar[str] = "eml"
+    reader: ClassVar[str] = "parts"
+    media_type: ClassVar[str] = "message/rfc822"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "email")
+
+    def validate(self, settings: Any) -> list[str]:
+        """Every clinic that gets email needs a postal address, an opt-out and a sender."""
+        return [line for brand in settings.brands.values() for line in email_problems(brand)]
 
     @property
     def visibility(self) -> str:

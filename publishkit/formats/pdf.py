@@ -18,7 +18,7 @@ from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
 from ..model.assets import locate_image
 from ..model.brands import shades
-from . import Renderer
+from . import Format, Need
 from .context import RenderContext
 
 PDF_VARIANT = "pdf/ua-1"
@@ -152,16 +152,18 @@ def handout_html(ctx: RenderContext, body_html: str) -> str:
     )
 
 
-class PdfRenderer(Renderer):
+class PdfRenderer(Format):
     name: ClassVar[str] = "pdf"
     suffix: ClassVar[str] = ".pdf"
     group: ClassVar[str] = "pdf"
-    pandoc: ClassVar[tuple[str, ...]] = ("html5",)
+    needs: ClassVar[tuple[Need, ...]] = (Need("html5"),)
     templates: ClassVar[tuple[str, ...]] = ("handout.html.j2", "handout.css")
-    audit_kind: ClassVar[str] = "pdf"
+    reader: ClassVar[str] = "pages"
     settings_sections: ClassVar[tuple[str, ...]] = ("brand", "pdf")
-    uses_fonts: ClassVar[bool] = True
+    fonts: ClassVar[bool] = True
     editions: ClassVar[tuple[str, ...]] = ("standard", "large-print")
+    preview: ClassVar[str] = "pages"
+    media_type: ClassVar[str] = "application/pdf"
 
     def warm_up(self, settings: Any) -> None:
         """Import WeasyPrint and load the handout's fonts with a one-line page: the first handout

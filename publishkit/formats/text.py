@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from ..kit import doctree
 from ..kit.doctree import AST, Node
 from ..model.settings import Brand
-from . import Renderer
+from . import Format, Need
 from .context import RenderContext
 
 WIDTH = 72
@@ -57,13 +57,15 @@ def plain_document(
     return text.rstrip("\n") + "\n"
 
 
-class TextRenderer(Renderer):
+class TextRenderer(Format):
     name: ClassVar[str] = "text"
     suffix: ClassVar[str] = ".txt"
     group: ClassVar[str] = "text"
-    pandoc: ClassVar[tuple[str, ...]] = ("plain",)
+    needs: ClassVar[tuple[Need, ...]] = (Need("plain"),)
     templates: ClassVar[tuple[str, ...]] = ("text.txt.j2",)
-    audit_kind: ClassVar[str] = "text"
+    reader: ClassVar[str] = "whole"
+    preview: ClassVar[str] = "inline-text"
+    media_type: ClassVar[str] = "text/plain"
 
     def prepare_ast(self, ast: AST, ctx: RenderContext) -> tuple[AST, dict[str, Any]]:
         ast, refs = doctree.links_to_references(doctree.fit_tables(ast, WIDTH))

@@ -23,9 +23,10 @@ end
 local function write_one(job)
   local doc = pandoc.read(job.ast, 'json')
   local opts = { columns = job.columns or 72, wrap_text = job.wrap or 'auto' }
-  if job.to == 'docx' then
-    if job.reference_doc then opts.reference_doc = job.reference_doc end
-    local bytes = pandoc.write(doc, 'docx', opts)
+  if job.reference_doc then opts.reference_doc = job.reference_doc end
+  if job.binary then
+    -- A binary result (a docx is a zip) goes to a file: the JSON answer carries text only.
+    local bytes = pandoc.write(doc, job.to, opts)
     local f = assert(io.open(job.out, 'wb'))
     f:write(bytes)
     f:close()

@@ -38,8 +38,9 @@ def bundle_version() -> str:
 class WriteJob:
     key: str
     ast: dict[str, Any]
-    to: str  # html5 | plain | docx
-    out: str | None = None  # docx only: where pandoc writes the file
+    to: str  # a pandoc writer: html5, plain, docx, ...
+    binary: bool = False  # pandoc writes the result to ``out`` (a docx is a zip), not to the answer
+    out: str | None = None  # binary only: where pandoc writes the file
     reference_doc: str | None = None
     columns: int = 72
     wrap: str = "auto"
@@ -167,8 +168,9 @@ def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) 
 
 
 def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) -> BatchResult:
-    """Write ASTs to html5, plain or docx in one pandoc process, in ``cwd`` (where the docx writer
-    finds the images named in the ASTs: see ``assets.media_copies``).
+    """Write ASTs with pandoc's writers in one pandoc process, in ``cwd`` (where a binary writer
+    finds the images named in the ASTs: see ``assets.media_copies``). A binary job's value is the
+    path of the file it wrote; a text job's value is the text.
 
     Identical text jobs (same AST, writer and options: the email page and the .eml's HTML part,
     or formats of an article with no format-specific content) are written once."""
@@ -177,7 +179,7 @@ def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) ->
     copies: dict[str, str] = {}  # key -> the key of the identical job that is actually written
     for job in jobs:
         ast = json.dumps(job.ast, ensure_ascii=False)
-        if not job.out:  # a docx job writes its own file: never shared
+        if not job.binary:  # a binary job writes its own file: never shared
             same = (ast, job.to, str(job.columns), job.wrap, job.reference_doc or "")
             if same in first_key:
                 copies[job.key] = first_key[same]
@@ -190,7 +192,10 @@ def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) ->
             "columns": job.columns,
             "wrap": job.wrap,
         }
-        if job.out:
+        if job.binary:
+            if not job.out:
+                raise ValueError(f"binary write job '{job.key}' has no output file")
+            item["binary"] = True
             item["out"] = job.out
         if job.reference_doc:
             item["reference_doc"] = job.reference_doc

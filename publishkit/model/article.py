@@ -18,7 +18,6 @@ from .settings import Limits
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
-FORMAT_NAMES = ("pdf", "docx", "email", "text")
 __all__ = ["LANG_RE", "SLUG_RE", "Article", "FrontMatter", "load_article"]
 
 

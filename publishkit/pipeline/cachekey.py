@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..formats import Renderer
+from ..formats import Format
 from ..kit.fsutil import sha256
 from ..model.article import Article
 from ..model.registry import Disclaimer
@@ -78,10 +78,11 @@ def hash_files(paths: Sequence[Path]) -> str:
 _HASHES: dict[tuple[tuple[Path, int, int, bool], ...], str] = {}
 
 
-def template_paths(settings: Settings, renderer: Renderer) -> list[Path]:
+def template_paths(settings: Settings, renderer: Format) -> list[Path]:
+    """The files under templates/ the format declares it reads (its templates, and its fonts)."""
     paths = [settings.templates_dir / t for t in renderer.templates]
     fonts = settings.templates_dir / "fonts"
-    if getattr(renderer, "uses_fonts", False) and fonts.is_dir():
+    if renderer.fonts and fonts.is_dir():
         paths.extend(p for p in fonts.iterdir() if p.is_file())
     return paths
 
@@ -104,7 +105,7 @@ def _asset_paths(settings: Settings, article: Article, brand: Brand) -> list[Pat
 
 def cache_key(
     settings: Settings,
-    renderer: Renderer,
+    renderer: Format,
     article: Article,
     disclaimers: Sequence[Disclaimer],
     versions: dict[str, str],
@@ -116,13 +117,12 @@ def cache_key(
     other clinics', so changing one clinic's phone number rebuilds only that clinic's outputs."""
     brand = brand or settings.brands["default"]
     # Which editions exist is the plan's business; each output's key has its own edition below.
+    # The sender identity ([tool.publish.email] from, ...) is the clinic's: in "brand" below.
     sections = {
-        s: {k: v for k, v in settings.section(s).items() if k not in _PLAN_ONLY}
+        s: {k: v for k, v in settings.section(s).items() if k not in _PLAN_ONLY and k not in _IDENTITY}
         for s in renderer.settings_sections
         if s != "brand"
     }
-    if "email" in sections:  # the sender identity is the clinic's (in "brand" below)
-        sections["email"] = {k: v for k, v in sections["email"].items() if k not in _IDENTITY}
     data: dict[str, Any] = {
         "review": review,  # the review state changes outputs: an overdue article carries a mark
         "format": renderer.name,

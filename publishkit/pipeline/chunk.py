@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..audit.bands import Running
-from ..audit.core import EXTRACTORS, Extracted, Requirement, audit, check_edition, clinic_facts
+from ..audit.core import Extracted, Requirement, audit, check_edition, clinic_facts
+from ..audit.readers import READERS
 from ..errors import PublishError, RenderError, SourceError
 from ..formats import REGISTRY
 from ..formats.context import Body, RenderContext
@@ -178,16 +179,18 @@ def _write_jobs(
     extras[job.writer_prefix] = (fmt_ast, extra)
     writer_asts = extra.get("writer_asts", {})  # a writer may need its own AST
     out = []
-    for writer in renderer.pandoc:
-        writer_ast = writer_asts.get(writer, fmt_ast)
-        target = ref = None
-        if writer == "docx":  # the one writer that opens image files, and writes a file
-            writer_ast = media_copies(writer_ast, settings.assets_dir, media)
-            target = str(tmp / f"out{len(extras)}.docx")
-            ref = renderer.reference_doc(settings)
-            ref = os.path.abspath(ref) if ref else None
-        key = f"{job.writer_prefix}\x1f{writer}"
-        out.append(WriteJob(key, writer_ast, writer, out=target, reference_doc=ref))
+    for need in renderer.needs:
+        key = f"{job.writer_prefix}\x1f{need.writer}"
+        writer_ast = writer_asts.get(need.writer, fmt_ast)
+        if not need.binary:
+            out.append(WriteJob(key, writer_ast, need.writer))
+            continue
+        # A binary writer writes a file and opens the images the AST names: it gets the checked
+        # copies in ``media``, never the originals.
+        ref = os.path.abspath(settings.templates_dir / need.reference_doc) if need.reference_doc else None
+        target = str(tmp / f"out{len(extras)}.{need.writer}")
+        writer_ast = media_copies(writer_ast, settings.assets_dir, media)
+        out.append(WriteJob(key, writer_ast, need.writer, binary=True, out=target, reference_doc=ref))
     return out
 
 
@@ -206,14 +209,15 @@ def _render_one(
     name = job.path.rsplit("/", 1)[-1]
     try:
         outputs: dict[str, Any] = {}
-        for writer in renderer.pandoc:
+        for need in renderer.needs:
+            writer = need.writer
             wkey = f"{job.writer_prefix}\x1f{writer}"
             if wkey in written.stopped:  # a time limit: the article, not this output, is to blame
                 raise RenderError(written.errors[wkey], path=art.path)
             if wkey in written.errors:
                 raise RenderError(f"pandoc could not write {writer}: {written.errors[wkey]}", path=name)
             value = written.values[wkey]
-            outputs[writer] = Path(value).read_bytes() if writer == "docx" else value
+            outputs[writer] = Path(value).read_bytes() if need.binary else value
         fmt_ast, extra = extras[job.writer_prefix]
         ctx = replace(base, bodies={fmt: Body(ast=fmt_ast, outputs=outputs, extra=extra)})
         data = renderer.render(ctx)
@@ -239,7 +243,7 @@ def _render_one(
         key=key,
         built_at=ctx.built_at.isoformat(),
         versions={**versions, "pandoc": written.version},
-        pages=len(extracted.pages) if renderer.audit_kind == "pdf" else None,
+        pages=len(extracted.pages) if extracted.unit == "page" else None,
         brand=variant.brand,
         language=variant.language,
         edition=variant.edition,
@@ -251,12 +255,13 @@ def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracte
     """Read the output back with an independent reader and refuse it unless it carries every
     applying disclaimer, the review line, exactly the template's running headers and footers,
     its own clinic's details and no other clinic's, and the body size its edition promises."""
-    extracted = EXTRACTORS[renderer.audit_kind](data)
+    reader = READERS[renderer.reader]
+    extracted = reader.read(data)
     requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
     running = Running(ctx.brand.name, ctx.article.meta.title)
     clinic = clinic_facts(ctx.settings, ctx.brand.id)
     audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic)
-    check_edition(name, renderer.audit_kind, data, ctx.variant.edition)
+    check_edition(name, reader.body_pt, data, ctx.variant.edition)
     return extracted
 
 

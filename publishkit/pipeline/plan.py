@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import ConfigError
-from ..formats import REGISTRY, Renderer
+from ..formats import REGISTRY, Format
 from ..model.article import Article
 from ..model.settings import Settings
 from ..model.variant import DEFAULT_BRAND, STANDARD, Variant
@@ -36,7 +36,7 @@ def manifest_key(slug: str, fmt: str, variant: Variant) -> tuple[str, str, str, 
     return (slug, fmt, variant.brand, variant.language, variant.edition)
 
 
-def output_path(slug: str, renderer: Renderer, variant: Variant, article_language: str) -> str:
+def output_path(slug: str, renderer: Format, variant: Variant, article_language: str) -> str:
     """Where an output goes, relative to build/.
 
     The default clinic, the article's own language and the standard edition keep
@@ -54,7 +54,7 @@ def output_path(slug: str, renderer: Renderer, variant: Variant, article_languag
     return f"{folder}/{stem}{renderer.suffix}"
 
 
-def editions_for(settings: Settings, renderer: Renderer) -> tuple[str, ...]:
+def editions_for(settings: Settings, renderer: Format) -> tuple[str, ...]:
     """The editions the settings ask of a format: ``editions`` in the format's own settings
     section (``[tool.publish.<format>]``), limited to what the format can make."""
     section = getattr(settings, renderer.name, None)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..audit.bands import Running
-from ..audit.core import EXTRACTORS, Requirement, audit, check_edition, clinic_facts
+from ..audit.core import Requirement, audit, check_edition, clinic_facts
+from ..audit.readers import READERS
 from ..errors import AuditError, PublishError
 from ..formats import REGISTRY
 from ..formats.context import review_line
@@ -86,13 +87,13 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
             name = entry.path.rsplit("/", 1)[-1]
             audit(
                 name,
-                EXTRACTORS[renderer.audit_kind](data),
+                READERS[renderer.reader].read(data),
                 requirements,
                 review_line(article),
                 running=Running(settings.brands[entry.brand].name, article.meta.title),
                 clinic=clinic_facts(settings, entry.brand),
             )
-            check_edition(name, renderer.audit_kind, data, entry.edition)
+            check_edition(name, READERS[renderer.reader].body_pt, data, entry.edition)
         except AuditError as exc:
             problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
         except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash

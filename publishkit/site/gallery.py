@@ -64,6 +64,11 @@ class Card:
         return entry.path if entry else ""
 
 
+def _shown_as(card: Card, preview: str) -> ManifestEntry | None:
+    """The card's first output whose format the gallery previews as ``preview`` (its declaration)."""
+    return next((e for f, e in card.outputs.items() if REGISTRY[f].preview == preview), None)
+
+
 def _thumbnails(
     settings: Settings, slug: str, entry: ManifestEntry, cache: dict[str, Any]
 ) -> tuple[list[str], bool]:
@@ -178,7 +183,7 @@ def _card(
     card.check, card.check_stale = _check_of(settings, article, checked)
     if card.check:
         card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    text = card.outputs.get("text")
+    text = _shown_as(card, "inline-text")
     if text is not None:
         try:
             card.text = (settings.build_dir / text.path).read_text(encoding="utf-8")
@@ -215,11 +220,11 @@ def write_gallery(
         for v in _variants(p.stem, entries)
     ]
     for card in cards:
-        pdf = card.outputs.get("pdf")
-        if pdf is None:
+        paged = _shown_as(card, "pages")
+        if paged is None:
             continue
         try:
-            card.thumbs, _rendered = _thumbnails(settings, card.id, pdf, cache)
+            card.thumbs, _rendered = _thumbnails(settings, card.id, paged, cache)
         except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
             card.thumb_note = f"no page previews: {exc}"
     live = {c.id for c in cards}
