@@ -262,6 +262,8 @@ def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracte
     clinic = clinic_facts(ctx.settings, ctx.brand.id)
     audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic)
     check_edition(name, reader.body_pt, data, ctx.variant.edition)
+    if reader.gate is not None:
+        reader.gate(name, data)
     return extracted
 
 

@@ -94,6 +94,8 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
                 clinic=clinic_facts(settings, entry.brand),
             )
             check_edition(name, READERS[renderer.reader].body_pt, data, entry.edition)
+            if READERS[renderer.reader].gate is not None:
+                READERS[renderer.reader].gate(name, data)  # type: ignore[misc]
         except AuditError as exc:
             problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
         except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash
