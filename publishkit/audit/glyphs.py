@@ -4,7 +4,7 @@ The text layer cannot tell: WeasyPrint maps a character no font has to the code 
 for, so the text reads fine while the page shows an empty box. The gate reads the PDF's fonts
 instead: each code a text operator shows must be a glyph of the embedded font, with an outline
 unless the character is a space. The characters it finds missing are named (from the font's
-ToUnicode map) with the Debian package whose Noto fonts cover them (fontpackages.txt).
+ToUnicode map) with the Debian package whose Noto fonts cover them (fontpackages.ranges).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ NONE_COVERS = ""
 
 @cache
 def _coverage() -> list[tuple[str, list[int], list[int]]]:
-    """(package, range starts, range ends) for each package in fontpackages.txt."""
+    """(package, range starts, range ends) for each package in fontpackages.ranges."""
     found = []
-    for line in (Path(__file__).parent / "fontpackages.txt").read_text(encoding="utf-8").splitlines():
+    for line in (Path(__file__).parent / "fontpackages.ranges").read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
         package, _colon, spans = line.partition(": ")
@@ -106,23 +106,40 @@ class _Glyphs:
         if "/FontFile2" in descriptor:
             self._truetype(descriptor.FontFile2.read_bytes())
         elif "/FontFile3" in descriptor:
-            self._cff(descriptor.FontFile3.read_bytes())
+            self._cff(descriptor.FontFile3)
         # A font that is not embedded has no glyph the gate can see: every code counts as missing.
 
     def _truetype(self, data: bytes) -> None:
         from fontTools.ttLib import TTFont
 
-        tt = TTFont(io.BytesIO(data))
-        glyf = tt.get("glyf")
-        for gid, name in enumerate(tt.getGlyphOrder()):
-            self.exists.add(gid)
-            if glyf is not None and glyf[name].numberOfContours != 0:
-                self.outlined.add(gid)
+        self._sfnt(TTFont(io.BytesIO(data)))
 
-    def _cff(self, data: bytes) -> None:
-        from fontTools.cffLib import CFFFontSet
+    def _sfnt(self, font: Any) -> None:
+        """A TrueType or OpenType (CFF) font file: codes are glyph ids (CIDToGIDMap aside)."""
         from fontTools.pens.boundsPen import BoundsPen
 
+        glyphs = font.getGlyphSet()
+        glyf = font.get("glyf")
+        for gid, name in enumerate(font.getGlyphOrder()):
+            self.exists.add(gid)
+            if glyf is not None:
+                outlined = glyf[name].numberOfContours != 0
+            else:
+                pen = BoundsPen(glyphs)
+                glyphs[name].draw(pen)
+                outlined = pen.bounds is not None
+            if outlined:
+                self.outlined.add(gid)
+
+    def _cff(self, stream: Any) -> None:
+        from fontTools.cffLib import CFFFontSet
+        from fontTools.pens.boundsPen import BoundsPen
+        from fontTools.ttLib import TTFont
+
+        data = stream.read_bytes()
+        if stream.get("/Subtype") == "/OpenType":  # what WeasyPrint writes for a CFF-based font
+            self._sfnt(TTFont(io.BytesIO(data)))
+            return
         cff = CFFFontSet()
         cff.decompile(io.BytesIO(data), None)
         top = cff[cff.fontNames[0]]
@@ -166,9 +183,8 @@ def missing_glyphs(data: bytes) -> list[str]:
                 for i in range(0, len(shown) - 1, 2):
                     code = int.from_bytes(shown[i : i + 2], "big")
                     chars = text.get(code, "\ufffd")
-                    if not glyphs.drawn(code, chars):
-                        seen = (c for c in chars if unicodedata.category(c) not in _SPACES)
-                        missing.update(dict.fromkeys(seen))
+                    if not glyphs.drawn(code, chars):  # a space drawn as .notdef shows a box too
+                        missing.update(dict.fromkeys(chars))
     return list(missing)
 
 

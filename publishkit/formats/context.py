@@ -12,6 +12,7 @@ from jinja2 import Environment
 from ..kit.doctree import AST
 from ..kit.templating import long_date
 from ..model.article import Article
+from ..model.langtag import direction, text_direction
 from ..model.registry import Disclaimer
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Brand, Settings
@@ -85,6 +86,8 @@ class RenderContext:
             "review_status": self.review_status,
             "reference": self.reference,
             "built_at": self.built_at,
+            "direction": direction(meta.language),  # "rtl" for Arabic, Persian, Hebrew, ...
+            "brand_dir": text_direction(self.brand.name + self.brand.address),  # the clinic's own words
         }
 
 

@@ -19,6 +19,7 @@ from ..kit.docxkit import (
 )
 from ..model.brands import shades
 from . import Format, Need
+from ._docx_script import apply_script
 from .context import RenderContext
 
 DISCLAIMERS_HEADING = "Important information"
@@ -171,6 +172,7 @@ class DocxRenderer(Format):
                 fill_header(header, brand.name, meta.title)
             for footer in parts_in_effect(document, section, "footer"):
                 fill_footer(footer, shorts)
+        apply_script(document, meta.language)
 
         cp = document.core_properties
         cp.title = _fit(meta.title)

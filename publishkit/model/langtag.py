@@ -59,3 +59,32 @@ def lookup(tag: str) -> list[str]:
     """RFC 4647 lookup order for ``tag``: ``zh-Hant-TW``, ``zh-Hant``, ``zh`` (never another language)."""
     parts = tag.split("-")
     return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+# Languages written right to left (their usual script: Arabic, Hebrew, Thaana, ...), by primary
+# subtag; an explicit script subtag decides instead when there is one.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "iw", "ur", "ps", "yi", "ckb", "dv", "sd", "ug", "syr"})
+RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"})
+
+
+def direction(tag: str) -> str:
+    """``"rtl"`` for a language written right to left, else ``"ltr"``."""
+    parts = tag.split("-")
+    scripts = [p for p in parts[1:] if len(p) == 4 and p.isalpha()]
+    if scripts:
+        return "rtl" if scripts[0].title() in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def text_direction(text: str) -> str:
+    """The direction of ``text`` by its first strong character (HTML's dir="auto", which
+    WeasyPrint lacks): a clinic's English address inside an Arabic page stays left to right."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
