@@ -154,7 +154,10 @@ def test_the_arabic_docx_is_right_to_left_with_complex_script_font_and_language(
     assert rpr.find(f"{W}rFonts").get(f"{W}cs") == "Noto Sans Arabic"
     assert rpr.find(f"{W}lang").get(f"{W}bidi") == "ar"
     paragraphs = list(body.iter(f"{W}p"))  # type: ignore[attr-defined]
-    assert paragraphs and all(p.find(f"{W}pPr/{W}bidi") is not None for p in paragraphs)
+    arabic = [p for p in paragraphs if re.search("[\u0600-\u06ff]", "".join(p.itertext()))]
+    assert arabic and all(p.find(f"{W}pPr/{W}bidi") is not None for p in arabic)
+    latin = [p for p in paragraphs if "Harbor Street" in "".join(p.itertext())]  # the clinic's address
+    assert latin and all(p.find(f"{W}pPr/{W}bidi") is None for p in latin)
     arabic_runs = [r for r in body.iter(f"{W}r") if re.search("[\u0600-\u06ff]", "".join(r.itertext()))]  # type: ignore[attr-defined]
     assert arabic_runs and all(r.find(f"{W}rPr/{W}rtl") is not None for r in arabic_runs)
     bold = [r for r in arabic_runs if r.find(f"{W}rPr/{W}b") is not None]

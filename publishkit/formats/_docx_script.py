@@ -90,11 +90,14 @@ def _has_rtl(text: str) -> bool:
 
 
 def _right_to_left(root: Any) -> None:
-    """Every paragraph right to left, runs of right-to-left text w:rtl, bold also complex bold."""
+    """Paragraphs and runs of right-to-left text right to left; bold also complex-script bold."""
     from docx.oxml.ns import qn
 
     for p in root.iter(qn("w:p")):
-        _child(_child(p, "w:pPr"), "w:bidi")
+        # A paragraph with no right-to-left letter (the clinic's English address, "Page X of Y")
+        # stays left to right, or its leading and trailing numbers would swap ends.
+        if _has_rtl("".join(t.text or "" for t in p.iter(qn("w:t")))):
+            _child(_child(p, "w:pPr"), "w:bidi")
     for r in root.iter(qn("w:r")):
         text = "".join(t.text or "" for t in r.iter(qn("w:t")))
         rpr = r.find(qn("w:rPr"))
