@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEBS   := chromium libreoffice-writer-nogui poppler-utils
+DEBS   := chromium libreoffice-writer-nogui poppler-utils fonts-noto-core fonts-noto-cjk
 
 .PHONY: publish test install install-test system-deps lint bench clean
 

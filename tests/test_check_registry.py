@@ -34,7 +34,7 @@ def shouting() -> Iterator[Check]:
 
 
 def test_builtin_checks_are_registered_by_name() -> None:
-    assert list(registry()) == ["readability", "claims", "structure", "placeholder", "review"]
+    assert list(registry()) == ["readability", "claims", "structure", "placeholder", "review", "translation"]
 
 
 def test_a_check_registered_twice_is_refused(shouting: Check) -> None:

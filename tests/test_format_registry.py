@@ -176,6 +176,7 @@ ALLOWED: dict[str, set[str]] = {
     "model/brands.py": {"email"},  # the clinic's own table [tool.publish.brands.<id>.email]
     "model/registry.py": {"text"},  # a disclaimer's `text:` key
     "model/settings.py": {"pdf"},  # the section [tool.publish.pdf] (its older large_print key)
+    "model/translation.py": {"text"},  # a translation record's per-section `text:` key
     "model/types.py": {"text"},  # the type word "text" in settings errors
     "model/approval.py": {"text"},  # a disclaimer's "text" (its full wording) in the record
     "pipeline/approvaldiff.py": {"text", ".docx"},  # wording keys; the tracked-changes Word file it writes

@@ -20,8 +20,8 @@ def test_the_watcher_loads_once_at_the_start_and_every_edit_reuses_it(
 
     import jinja2
     import weasyprint.text.fonts as fonts
-    from publishkit.cli.watch import _warm, rebuild
 
+    from publishkit.cli.watch import _warm, rebuild
     from publishkit.pipeline import convert
 
     made: Counter[str] = Counter()

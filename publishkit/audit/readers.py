@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..errors import AuditError
 from ..kit.htmltext import visible_html
 from .extracted import Extracted
+from .glyphs import check_glyphs
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Reader:
     kind: str
     extract: Callable[[bytes], Extracted]
     body_pt: Callable[[bytes], float] | None = None  # the body text's size, for editions
+    gate: Callable[[str, bytes], None] | None = None  # a further check of the bytes (the glyph gate)
 
     def read(self, data: bytes) -> Extracted:
         return self.extract(data)
@@ -219,7 +221,7 @@ for _reader in (
     Reader("whole", extract_text),
     Reader("html", extract_html),
     Reader("parts", extract_eml),
-    Reader("pages", extract_pdf, _pdf_body_pt),
+    Reader("pages", extract_pdf, _pdf_body_pt, check_glyphs),
     Reader("sections", extract_docx, _docx_body_pt),
 ):
     register_reader(_reader)

@@ -1,4 +1,4 @@
-"""The built-in checks: readability, claims, structure, placeholders, review date."""
+"""The built-in checks: readability, claims, structure, placeholders, review date, translation."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .base import ERROR, INFO, WARNING, Check, Content, Dated, Finding
 from .claims import active_claims, scan
 from .prose import PLAIN
 from .structure import check_structure
+from .translation import Translation
 
 
 class Readability(Check):
@@ -134,4 +135,4 @@ class Review(Check):
         return []
 
 
-BUILTIN: tuple[Check, ...] = (Readability(), Claims(), Structure(), Placeholder(), Review())
+BUILTIN: tuple[Check, ...] = (Readability(), Claims(), Structure(), Placeholder(), Review(), Translation())

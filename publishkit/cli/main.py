@@ -16,7 +16,7 @@ from ..errors import PublishError, format_error
 from .console import EXIT_FAILED
 
 # In the order `--help` lists them; "build" adds `all` and one word per format group.
-COMMANDS = ("build", "merge", "verify", "approve", "send", "check", "watch", "new", "clean")
+COMMANDS = ("build", "merge", "verify", "approve", "send", "check", "translated", "watch", "new", "clean")
 
 
 def parser() -> argparse.ArgumentParser:

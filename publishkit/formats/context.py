@@ -11,6 +11,7 @@ from ..kit.doctree import AST
 from ..kit.templating import long_date
 from ..model.approval import DRAFT_MARK, UNAPPROVED, ApprovalState
 from ..model.article import Article
+from ..model.langtag import direction, text_direction
 from ..model.registry import Disclaimer
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Brand, Settings
@@ -91,6 +92,8 @@ class RenderContext:
             "built_at": self.built_at,
             "approval": self.approval,
             "draft_mark": DRAFT_MARK if self.approval.draft else "",
+            "direction": direction(meta.language),  # "rtl" for Arabic, Persian, Hebrew, ...
+            "brand_dir": text_direction(self.brand.name + self.brand.address),  # the clinic's own words
         }
 
 

@@ -18,6 +18,7 @@ from ..kit.docxkit import (
     zip_time,
 )
 from ..model.brands import shades
+from ._docx_script import apply_script
 from .base import Format, Need
 from .context import RenderContext
 
@@ -176,6 +177,7 @@ class DocxRenderer(Format):
                 fill_header(header, brand.name, meta.title, ctx.template_vars()["draft_mark"])
             for footer in parts_in_effect(document, section, "footer"):
                 fill_footer(footer, shorts)
+        apply_script(document, meta.language)
 
         cp = document.core_properties
         cp.title = _fit(meta.title)

@@ -31,6 +31,9 @@ _TRANSLATE = str.maketrans(
     }
 )
 
+_ALEFS = "\u0622\u0623\u0625\u0627\u0649"
+_LAM_BY_ALEF = re.compile(f"(?<=[{_ALEFS}])\u0644|\u0644(?=[{_ALEFS}])")
+
 
 def normalize(text: str, *, fold: bool = True) -> str:
     """Compare texts as a reader would: ignore line breaks, hyphenation at line ends,
@@ -40,6 +43,9 @@ def normalize(text: str, *, fold: bool = True) -> str:
     text = re.sub(r"(\w)-[ \t]*\r?\n[ \t]*(\w)", r"\1\2", text)  # hyphenation at a line end
     text = re.sub(r"[*_`]", "", text)  # leftover Markdown emphasis marks
     text = re.sub(r"\s+", " ", text)
+    # PDFium reads an Arabic lam-alef ligature's two letters backwards in right-to-left text (the
+    # PDF's ToUnicode has them right): compare without a lam beside an alef, on both sides.
+    text = _LAM_BY_ALEF.sub("", text)
     return text.strip().casefold() if fold else text.strip()
 
 

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
+from .langtag import LANG_RE, SLUG_RE, check_language, check_name
 from .settings import Limits
 from .sourcefile import check_limits, decode_strict, read_source, split_front_matter
 from .yamlsafe import YamlDoc, load_yaml
 
 AUDIENCES = ("patients", "public", "clinicians")
 AUDIENCE_RE = re.compile(f"^(?:{'|'.join(AUDIENCES)})$")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# BCP 47, the common shapes: language, optional script, optional region (en, en-US, zh-Hant-TW, es-419).
-LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
+__all__ = ["LANG_RE", "SLUG_RE", "Article", "FrontMatter", "load_article"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,14 @@ class Article:
     # front-matter key path's line, kept from the one read: nothing opens the file again.
     front_lines: tuple[str, ...] = ()
     key_lines: dict[tuple[str, ...], int] = field(default_factory=dict, compare=False, repr=False)
+    # A translation (source/<slug>.<L>.md) has ``slug`` "<slug>.<L>", the file's own name, so that
+    # everything keyed by article stays unique; ``translates`` is the original's slug.
+    translates: str = ""
+
+    @property
+    def base_slug(self) -> str:
+        """The slug its outputs are named and filed under: the original's, for a translation."""
+        return self.translates or self.slug
 
     @property
     def short_hash(self) -> str:
@@ -213,21 +220,17 @@ def _email(doc: YamlDoc, path: Path, email: Any) -> dict[str, str]:
 
 def load_article(path: Path, limits: Limits) -> Article:
     """Read, check and parse one ``source/<slug>.md``. Raises SourceError naming the file and line."""
-    slug = path.stem
-    if not SLUG_RE.match(slug):
-        raise SourceError(
-            f"file name '{path.name}' is not a valid slug: use lower-case letters, digits and hyphens, "
-            "e.g. ketamine-and-depression.md",
-            path=path,
-        )
+    base, tag = check_name(path)
     raw = read_source(path, limits.max_source_bytes, SourceError, "an article")
     text = decode_strict(raw, path)
     fm_text, body, body_line = split_front_matter(text, path)
     doc = load_yaml(fm_text, path=path, first_line=FRONT_MATTER_LINE, error=SourceError)
     meta = parse_front_matter(doc, path)
+    if tag:
+        check_language(doc, meta.language, tag, path)
     check_limits(body, path, limits, body_line)
     return Article(
-        slug=slug,
+        slug=path.stem,
         path=path,
         meta=meta,
         body=body,
@@ -235,4 +238,5 @@ def load_article(path: Path, limits: Limits) -> Article:
         sha256=hashlib.sha256(raw).hexdigest(),
         front_lines=tuple(text.split("\n")[: body_line - 1]),
         key_lines=doc.key_lines(),
+        translates=base if tag else "",
     )

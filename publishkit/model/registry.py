@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError
 from .article import Article
+from .langtag import LANG_RE, lookup
 from .settings import Limits
 from .sourcefile import decode_strict, read_source
 from .yamlsafe import YamlDoc, load_yaml
@@ -19,17 +20,61 @@ ENTRY_KEYS = ("id", "text", "short", "applies", "match")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+Wording = tuple[tuple[str, str], ...]  # (language tag, text), in the registry's order
+
+
 @dataclass(frozen=True)
 class Disclaimer:
     id: str
-    text: str  # full approved wording, Markdown
-    short: str  # one line for page footers
+    text: str  # full approved wording, Markdown, in ``language``
+    short: str  # one line for page footers, in ``language``
     applies: str
     match: str = ""
     line: int = 0  # line of 'text' in the registry, for errors about the wording
+    language: str = "en"
+    # Every language's wording as the registry gives it (a plain string is English's).
+    texts: Wording = ()
+    shorts: Wording = ()
+    matches_by: Wording = ()
 
     def matches(self, body: str) -> bool:
         return re.search(self.match, body, re.IGNORECASE) is not None
+
+    @property
+    def key(self) -> str:
+        """Names this wording (id, language and text): converted once, whatever its language."""
+        digest = hashlib.sha256(f"{self.text}\0{self.short}".encode()).hexdigest()[:12]
+        return f"{self.id}.{self.language}.{digest}"
+
+    @property
+    def all_texts(self) -> tuple[str, ...]:
+        return tuple(t for _lang, t in self.texts) or (self.text,)
+
+    def pattern_for(self, language: str) -> str:
+        """``match`` in ``language``; a language without its own uses the default (English) one."""
+        return _pick(self.matches_by, language) or _pick(self.matches_by, "en") or self.match
+
+    def in_language(self, language: str, registry: Path) -> Disclaimer:
+        """This disclaimer worded for ``language`` (or its base: es for es-MX); never another
+        language's wording in its place: a missing one is a RegistryError naming both."""
+        if not self.texts:  # made in code (the stale mark): already in its language
+            return self
+        text, short = _pick(self.texts, language), _pick(self.shorts, language)
+        if text is None or short is None:
+            which = "text" if text is None else "short"
+            raise RegistryError(
+                f"disclaimer '{self.id}' applies but has no {which} in {language}: add "
+                f"'{language}: ...' under its {which} (an output never falls back to another language)",
+                path=registry,
+                line=self.line,
+            )
+        found = next(t for t in lookup(language) if t in dict(self.texts))
+        return replace(self, text=text, short=short, match=self.pattern_for(language), language=found)
+
+
+def _pick(wording: Wording, language: str) -> str | None:
+    table = dict(wording)
+    return next((table[t] for t in lookup(language) if t in table), None)
 
 
 @dataclass(frozen=True)
@@ -60,13 +105,13 @@ class Registry:
                 line=article.line_of_key("disclaimers", article.meta.disclaimers.index(unknown[0])),
             )
         chosen = []
+        lang = article.meta.language
         for entry in self.entries:
-            if (
-                entry.applies == "always"
-                or (entry.applies == "when-mentioned" and entry.matches(article.body))
-                or entry.id in requested
-            ):
-                chosen.append(entry)
+            mentioned = entry.applies == "when-mentioned" and re.search(
+                entry.pattern_for(lang), article.body, re.IGNORECASE
+            )
+            if entry.applies == "always" or mentioned or entry.id in requested:
+                chosen.append(entry.in_language(lang, self.path))
         return tuple(chosen)
 
 
@@ -111,14 +156,21 @@ def _entry(doc: YamlDoc, i: int, path: Path, base: Disclaimer | None = None) -> 
             f"id '{id_}' must be lower-case letters, digits and hyphens", path=path, line=line
         )
     if base is not None:
-        inherited = {"text": base.text, "short": base.short, "applies": base.applies}
+        # A key the clinic gives replaces every language's wording of it: a clinic that rewords the
+        # English must reword (or drop) the translations too, never inherit ones that no longer match.
+        inherited: dict[str, Any] = {
+            "text": dict(base.texts),
+            "short": dict(base.shorts),
+            "applies": base.applies,
+        }
         if base.applies == "when-mentioned" and item.get("applies", base.applies) == base.applies:
-            inherited["match"] = base.match
+            inherited["match"] = dict(base.matches_by)
         item = {**inherited, **item}
-    text = _str(item, "text", id_, path, line)
-    short = _str(item, "short", id_, path, line)
-    if "\n" in short:
-        raise RegistryError(f"{id_}: 'short' must be one line", path=path, line=doc.line_of(i, "short"))
+    texts = _wording(item, "text", id_, doc, i, path)
+    shorts = _wording(item, "short", id_, doc, i, path)
+    for _lang, short in shorts:
+        if "\n" in short:
+            raise RegistryError(f"{id_}: 'short' must be one line", path=path, line=doc.line_of(i, "short"))
     applies = _str(item, "applies", id_, path, line)
     if applies not in APPLIES:
         raise RegistryError(
@@ -126,12 +178,46 @@ def _entry(doc: YamlDoc, i: int, path: Path, base: Disclaimer | None = None) -> 
             path=path,
             line=doc.line_of(i, "applies"),
         )
-    match = _match(item, id_, doc, i, path)
+    matches = _match(item, id_, doc, i, path)
     line_key = "text" if "text" in doc.data[i] else "id"  # an overlay may keep the shared text
-    return Disclaimer(id_, text, short, applies, match, line=doc.line_of(i, line_key))
+    en = dict(texts).get("en", ""), dict(shorts).get("en", ""), dict(matches).get("en", "")
+    return Disclaimer(
+        id_,
+        *en[:2],
+        applies,
+        en[2],
+        line=doc.line_of(i, line_key),
+        texts=texts,
+        shorts=shorts,
+        matches_by=matches,
+    )
 
 
-def _match(item: dict[str, Any], id_: str, doc: YamlDoc, i: int, path: Path) -> str:
+def _wording(item: dict[str, Any], key: str, id_: str, doc: YamlDoc, i: int, path: Path) -> Wording:
+    """``text``, ``short`` or ``match``: one string (English's) or a table of language tag to string."""
+    value = item.get(key)
+    where = doc.line_of(i, key) if isinstance(doc.data[i], dict) and key in doc.data[i] else doc.line_of(i)
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, dict) or not value:
+        raise RegistryError(
+            f"{id_}: '{key}' must be non-empty text, or a table of language tag to text (en: ..., es: ...)",
+            path=path,
+            line=where,
+        )
+    out = []
+    for lang, words in value.items():
+        if not isinstance(lang, str) or not LANG_RE.match(lang):
+            raise RegistryError(
+                f"{id_}: '{key}': '{lang}' is not a language tag such as en or es", path=path, line=where
+            )
+        if not isinstance(words, str) or not words.strip():
+            raise RegistryError(f"{id_}: '{key}' in {lang} must be non-empty text", path=path, line=where)
+        out.append((lang, words.strip()))
+    return tuple(out)
+
+
+def _match(item: dict[str, Any], id_: str, doc: YamlDoc, i: int, path: Path) -> Wording:
     if item["applies"].strip() != "when-mentioned":
         if "match" in item:
             raise RegistryError(
@@ -139,17 +225,18 @@ def _match(item: dict[str, Any], id_: str, doc: YamlDoc, i: int, path: Path) -> 
                 path=path,
                 line=doc.line_of(i, "match"),
             )
-        return ""
-    match = _str(item, "match", id_, path, doc.line_of(i))
-    try:
-        re.compile(match)
-    except re.error as exc:
-        raise RegistryError(
-            f"{id_}: 'match' is not a valid regular expression: {exc}",
-            path=path,
-            line=doc.line_of(i, "match"),
-        ) from None
-    return match
+        return ()
+    matches = _wording(item, "match", id_, doc, i, path)
+    for lang, match in matches:
+        try:
+            re.compile(match)
+        except re.error as exc:
+            raise RegistryError(
+                f"{id_}: 'match' in {lang} is not a valid regular expression: {exc}",
+                path=path,
+                line=doc.line_of(i, "match"),
+            ) from None
+    return matches
 
 
 def _entries(doc: YamlDoc, path: Path, base: Registry | None = None) -> list[Disclaimer]:

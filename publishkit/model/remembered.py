@@ -63,6 +63,7 @@ class RememberedArticle(Article):
         limits: Limits,
         front_lines: tuple[str, ...] = (),
         key_lines: dict[tuple[str, ...], int] | None = None,
+        translates: str = "",
     ) -> None:
         for name, value in (
             ("slug", slug),
@@ -75,6 +76,7 @@ class RememberedArticle(Article):
             ("limits", limits),
             ("front_lines", front_lines),
             ("key_lines", dict(key_lines or {})),
+            ("translates", translates),
             ("_body", None),
         ):
             object.__setattr__(self, name, value)

@@ -84,7 +84,7 @@ def build(
         old = load_manifest(settings.build_dir)
         entries = dict(old)
         sources = SourceCache(settings)  # an unchanged file is not read again: see remember.py
-        loaded, approvals = _load(sources, paths, registries, formats, report, settings)
+        loaded, approvals = _load(sources, paths, registries, formats, report, settings, strict)
         planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
         planned, loaded, keep = _shard(planned, loaded, shard)
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
@@ -120,11 +120,12 @@ def _load(
     formats: Sequence[str],
     report: Report,
     settings: Settings,
+    strict: bool,
 ) -> tuple[list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], dict[str, dict[str, ApprovalState]]]:
     """Every article (an unchanged file from what the last build remembered of it), with the
     disclaimers that apply to it for each clinic and its approval state there; a bad one fails
     alone (every format of it), the others go on."""
-    loaded, failed = load_all(sources, paths, registries)
+    loaded, failed = load_all(sources, paths, registries, strict)
     for path, exc in failed:
         report.outcomes.extend(Outcome(path.stem, fmt, "failed", error=exc) for fmt in formats)
     approvals: dict[str, dict[str, ApprovalState]] = {}

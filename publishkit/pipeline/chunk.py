@@ -117,7 +117,7 @@ def _converted(
     brands = {job.variant.brand for t in tasks for job, _key in t.jobs}
     return {
         brand: disclaimer_texts(
-            registries[brand], {d.id for t in tasks for d in t.disclaimers.get(brand, ())}, settings
+            registries[brand], [d for t in tasks for d in t.disclaimers.get(brand, ())], settings
         )
         for brand in sorted(brands)
     }
@@ -153,11 +153,11 @@ def _context(
 ) -> RenderContext:
     brand = job.variant.brand
     mine = dtexts[brand]
-    if bad := next((c.error for d in task.disclaimers[brand] if (c := mine[d.id]).error), None):
+    if bad := next((c.error for d in task.disclaimers[brand] if (c := mine[d.key]).error), None):
         raise bad  # a disclaimer this article carries cannot be used
     return RenderContext(
         article=task.article,
-        disclaimers=tuple(t for d in task.disclaimers[brand] if (t := mine[d.id].text)),
+        disclaimers=tuple(t for d in task.disclaimers[brand] if (t := mine[d.key].text)),
         settings=settings,
         built_at=built_at,
         env=env,
@@ -269,6 +269,8 @@ def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracte
     audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic)
     check_edition(name, reader.body_pt, data, ctx.variant.edition)
     check_draft(name, extracted, ctx.approval.draft)
+    if reader.gate is not None:
+        reader.gate(name, data)
     return extracted
 
 
@@ -285,6 +287,6 @@ def warm_worker(settings: Settings, registries: dict[str, Registry], formats: tu
         for fmt in formats:
             REGISTRY[fmt].warm_up(settings)
         for registry in registries.values():
-            disclaimer_texts(registry, {d.id for d in registry.entries}, settings)
+            disclaimer_texts(registry, [d for d in registry.entries if d.text and d.short], settings)
     except Exception:
         pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import PublishError, RegistryError
@@ -28,13 +29,17 @@ class Converted:
 _DISCLAIMERS: dict[tuple[str, str, str], Converted] = {}
 
 
-def disclaimer_texts(registry: Registry, needed: set[str], settings: Settings) -> dict[str, Converted]:
+def disclaimer_texts(
+    registry: Registry, needed: Sequence[Disclaimer], settings: Settings
+) -> dict[str, Converted]:
+    """The ``needed`` wordings (each disclaimer in the languages asked for), by ``Disclaimer.key``."""
     key = (str(registry.path), registry.sha256)
-    todo = [d for d in registry.entries if d.id in needed and (*key, d.id) not in _DISCLAIMERS]
+    wanted = {d.key: d for d in needed}
+    todo = [d for k, d in wanted.items() if (*key, k) not in _DISCLAIMERS]
     if todo:
-        for d_id, converted in _convert_disclaimers(registry, todo, settings).items():
-            _DISCLAIMERS[(*key, d_id)] = converted
-    return {d.id: _DISCLAIMERS[(*key, d.id)] for d in registry.entries if d.id in needed}
+        for d_key, converted in _convert_disclaimers(registry, todo, settings).items():
+            _DISCLAIMERS[(*key, d_key)] = converted
+    return {k: _DISCLAIMERS[(*key, k)] for k in wanted}
 
 
 def _convert_disclaimers(
@@ -42,19 +47,19 @@ def _convert_disclaimers(
 ) -> dict[str, Converted]:
     """The registry's Markdown gets the article's checks: a bad image fails only the outputs that
     carry that disclaimer, with the registry's file and line."""
-    parsed = read_many({d.id: d.text for d in entries}, settings.limits.pandoc_timeout)
+    parsed = read_many({d.key: d.text for d in entries}, settings.limits.pandoc_timeout)
     out: dict[str, Converted] = {}
     asts: dict[str, tuple[doctree.AST, list[PublishError]]] = {}
     for d in entries:
         try:
-            if d.id in parsed.errors:
+            if d.key in parsed.errors:
                 raise RegistryError(
-                    f"disclaimer '{d.id}' could not be read: {parsed.problem(d.id, 'read the Markdown')}",
+                    f"disclaimer '{d.id}' could not be read: {parsed.problem(d.key, 'read the Markdown')}",
                     path=registry.path,
                     line=d.line,
                 )
-            asts[d.id] = checked_ast(
-                parsed.values[d.id],
+            asts[d.key] = checked_ast(
+                parsed.values[d.key],
                 settings.assets_dir,
                 path=registry.path,
                 line_of=lambda _s, d=d: d.line,  # type: ignore[misc]
@@ -62,19 +67,19 @@ def _convert_disclaimers(
                 max_depth=settings.limits.max_tree_depth,
             )
         except PublishError as exc:
-            out[d.id] = Converted(None, exc)
+            out[d.key] = Converted(None, exc)
     # Plain text: a marker-like word ("–", "1.") is held to the word before it, so no line reads as a list.
     jobs = [WriteJob(f"{i}:html5", asts[i][0], "html5") for i in asts]
     jobs += [WriteJob(f"{i}:plain", bind_ast_markers(asts[i][0]), "plain") for i in asts]
     written = write_many(jobs, settings.limits.pandoc_timeout) if jobs else None
     for d in entries:
-        if d.id in asts and written is not None:
-            ast, warnings = asts[d.id]
+        if d.key in asts and written is not None:
+            ast, warnings = asts[d.key]
             text = DisclaimerText(
                 entry=d,
-                html=written.values[f"{d.id}:html5"],
-                plain=unbind(written.values[f"{d.id}:plain"]),
+                html=written.values[f"{d.key}:html5"],
+                plain=unbind(written.values[f"{d.key}:plain"]),
                 ast=ast["blocks"],
             )
-            out[d.id] = Converted(text, None, tuple(warnings))
+            out[d.key] = Converted(text, None, tuple(warnings))
     return out

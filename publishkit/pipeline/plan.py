@@ -91,6 +91,8 @@ def plan(
     jobs: list[Job] = []
     for article in articles:
         language = article.meta.language
+        # A translation's outputs always add its language: x.es.pdf beside the original's x.pdf.
+        own = "" if article.translates else language
         for fmt in formats:
             renderer = REGISTRY[fmt]
             wanted = editions_for(settings, renderer)
@@ -100,7 +102,7 @@ def plan(
             for brand in brands:
                 for edition in wanted:
                     variant = Variant(brand, language, edition)
-                    path = output_path(article.slug, renderer, variant, language)
+                    path = output_path(article.base_slug, renderer, variant, own)
                     jobs.append(Job(article, fmt, variant, path))
     return jobs
 

@@ -29,9 +29,10 @@ from ..model.article import Article, FrontMatter, load_article
 from ..model.registry import Disclaimer, Registry
 from ..model.remembered import RememberedArticle, asset_tails
 from ..model.settings import Settings
+from .translations import with_translation
 
 SOURCES_JSON = ".sources.json"
-SCHEMA = 2  # 2: front-matter lines and key lines kept
+SCHEMA = 3  # 2: front-matter lines and key lines kept; 3: the original a translation translates
 RACY_NS = 2_000_000_000  # 2 s: coarser than any file system's mtime (FAT's is 2 s)
 
 
@@ -48,15 +49,16 @@ def _fingerprint(settings: Settings) -> str:
     here = Path(__file__).resolve().parent.parent / "model"
     h = hashlib.sha256(f"{SCHEMA} {__version__}".encode())
     h.update(json.dumps(dataclasses.asdict(settings.limits), sort_keys=True).encode())
-    for name in ("article.py", "yamlsafe.py", "nesting.py", "registry.py", "remembered.py"):
+    for name in ("article.py", "langtag.py", "yamlsafe.py", "nesting.py", "registry.py", "remembered.py"):
         h.update((here / name).read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()
 
 
 def registry_fingerprint(registry: Registry) -> str:
-    """What resolve() depends on besides the article: each entry's id, rule and pattern."""
-    rules = [[d.id, d.applies, d.match] for d in registry.entries]
+    """What resolve() depends on besides the article: each entry's id, rule and patterns (one per
+    language)."""
+    rules = [[d.id, d.applies, d.match, [list(m) for m in d.matches_by]] for d in registry.entries]
     return hashlib.sha256(json.dumps(rules).encode()).hexdigest()[:16]
 
 
@@ -109,6 +111,7 @@ class SourceCache:
                     limits=self.settings.limits,
                     front_lines=tuple(record["front_lines"]),
                     key_lines={tuple(k): int(n) for k, n in record["key_lines"]},
+                    translates=str(record["translates"]),
                 )
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged record: read the file
@@ -124,6 +127,7 @@ class SourceCache:
             "front_lines": list(article.front_lines),
             "key_lines": [[list(k), n] for k, n in sorted(article.key_lines.items(), key=str)],
             "tails": asset_tails(article.body),
+            "translates": article.translates,
             "resolved": {},
         }
         return article
@@ -138,7 +142,9 @@ class SourceCache:
         if ids is None or any(registry.get(i) is None for i in ids):
             ids = [d.id for d in registry.resolve(article)]
             record["resolved"] = {**record["resolved"], fp: ids}
-        return tuple(d for i in ids if (d := registry.get(i)) is not None)
+        # Worded for the article's language, as registry.resolve() gives them.
+        lang = article.meta.language
+        return tuple(d.in_language(lang, registry.path) for i in ids if (d := registry.get(i)) is not None)
 
     def save(self, existing: set[str]) -> None:
         """Write the records of the articles that still exist (only when they changed). A file
@@ -160,15 +166,18 @@ class SourceCache:
 
 
 def load_all(
-    sources: SourceCache, paths: list[Path], registries: dict[str, Registry]
+    sources: SourceCache, paths: list[Path], registries: dict[str, Registry], strict: bool = False
 ) -> tuple[list[tuple[Article, dict[str, tuple[Disclaimer, ...]]]], list[tuple[Path, PublishError]]]:
-    """Every article with the disclaimers each clinic's registry resolves for it; and the
-    files that failed to load or resolve, with why."""
+    """Every article with the disclaimers each clinic's registry resolves for it (a stale
+    translation's with its mark, see translations.py); and the files that failed to load or
+    resolve, with why. ``strict`` refuses a stale translation."""
     loaded, failed = [], []
     for path in paths:
         try:
             article = sources.load(path)
             applying = {b: sources.resolve(r, article) for b, r in registries.items()}
+            if article.translates:  # its original and record are other files: judged every run
+                applying = with_translation(sources.settings, article, applying, strict)
         except PublishError as exc:
             failed.append((path, exc))
             continue

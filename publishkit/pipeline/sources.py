@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import SourceError
+from ..model.langtag import split_stem
 from ..model.settings import Settings
 
 
@@ -14,7 +15,9 @@ def discover(settings: Settings) -> list[Path]:
     if not src.is_dir():
         raise SourceError(f"the source folder {settings.source}/ does not exist")
     # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
-    return sorted(p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+    # Each original first, then its translations (source/<slug>.<L>.md).
+    found = (p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+    return sorted(found, key=lambda p: split_stem(p.stem))
 
 
 def slug_of(settings: Settings, arg: str) -> str:
@@ -35,7 +38,8 @@ def slug_of(settings: Settings, arg: str) -> str:
 
 
 def select(settings: Settings, args: Sequence[str]) -> list[Path]:
-    """The articles the command line names, in its order (every article when it names none)."""
+    """The articles the command line names, in its order (every article when it names none).
+    An original's slug names its translations too; ``<slug>.<L>`` names one translation."""
     paths = discover(settings)
     if not args:
         return paths
@@ -48,4 +52,5 @@ def select(settings: Settings, args: Sequence[str]) -> list[Path]:
                 f"no article '{arg}' in {settings.source}/. Articles: {', '.join(known) or '(none)'}"
             )
         chosen[slug] = known[slug]
+        chosen.update((p.stem, p) for p in paths if split_stem(p.stem)[0] == slug)
     return list(chosen.values())

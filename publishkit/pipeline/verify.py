@@ -34,7 +34,7 @@ def verify(settings: Settings, slugs: Sequence[str] = ()) -> tuple[int, list[Pro
     """Return (outputs checked, problems). Nothing is written."""
     entries = _selected(settings, slugs)
     registries = load_registries(settings, [b for b in settings.brands if any(e.brand == b for e in entries)])
-    texts = sorted({d.text for r in registries.values() for d in r.entries})
+    texts = sorted({t for r in registries.values() for d in r.entries for t in d.all_texts})
     parsed = read_many({str(n): text for n, text in enumerate(texts)}, settings.limits.pandoc_timeout)
     plain = {text: doctree.stringify(json.loads(parsed.values[str(n)])) for n, text in enumerate(texts)}
     articles: dict[str, Article | PublishError] = {}  # each source read once, not once per output
@@ -120,6 +120,8 @@ def _check(
         line = approval.line or review_line(article)
         audit(name, reader.read(data), requirements, line, running=running, clinic=clinic)
         check_edition(name, reader.body_pt, data, entry.edition)
+        if reader.gate is not None:
+            reader.gate(name, data)
     except AuditError as exc:
         problems.append(Problem(rel, f"{exc.message}: it no longer carries the approved wording"))
     except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash

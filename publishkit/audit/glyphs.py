@@ -1,0 +1,219 @@
+"""The glyph gate: every character a PDF draws has a real glyph in the font it is drawn from.
+
+The text layer cannot tell: WeasyPrint maps a character no font has to the code point it stands
+for, so the text reads fine while the page shows an empty box. The gate reads the PDF's fonts
+instead: each code a text operator shows must be a glyph of the embedded font, with an outline
+unless the character is a space. The characters it finds missing are named (from the font's
+ToUnicode map) with the Debian package whose Noto fonts cover them (fontpackages.ranges).
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import AuditError
+
+_SHOW = {"Tj", "TJ", "'", '"'}
+_SPACES = ("Zs", "Zl", "Zp", "Cc", "Cf")  # drawn as nothing: an empty glyph is right for them
+SHOWN_AT_MOST = 10  # characters named per package in the message
+NONE_COVERS = ""
+
+
+@cache
+def _coverage() -> list[tuple[str, list[int], list[int]]]:
+    """(package, range starts, range ends) for each package in fontpackages.ranges."""
+    found = []
+    for line in (Path(__file__).parent / "fontpackages.ranges").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        package, _colon, spans = line.partition(": ")
+        starts, ends = [], []
+        for span in spans.split(","):
+            first, _dash, last = span.partition("-")
+            starts.append(int(first, 16))
+            ends.append(int(last or first, 16))
+        found.append((package, starts, ends))
+    return found
+
+
+def font_package(char: str) -> str:
+    """The Debian package whose Noto fonts draw ``char``, or "" when none of them does."""
+    code = ord(char)
+    for package, starts, ends in _coverage():
+        i = bisect.bisect_right(starts, code) - 1
+        if i >= 0 and code <= ends[i]:
+            return package
+    return NONE_COVERS
+
+
+def _to_unicode(font: Any) -> dict[int, str]:
+    """The font's ToUnicode map: code -> text (bfchar and bfrange entries)."""
+    if "/ToUnicode" not in font:
+        return {}
+    cmap = font.ToUnicode.read_bytes().decode("latin-1")
+    found: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, text in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            found[int(code, 16)] = bytes.fromhex(text).decode("utf-16-be", "replace")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, start in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            first = int(start, 16)
+            for n, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                found[code] = chr(first + n) if first + n < 0x110000 else "\ufffd"
+    return found
+
+
+def _shown(stream: Any, resources: Any) -> Iterator[tuple[Any, bytes]]:
+    """(font, shown bytes) for every text-showing operator, Form XObjects included."""
+    import pikepdf
+
+    font = None
+    for instruction in pikepdf.parse_content_stream(stream):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            continue
+        operands, op = instruction.operands, str(instruction.operator)
+        if op == "Tf":
+            font = resources.Font[operands[0]]
+        elif op in _SHOW and font is not None:
+            for item in operands if op != "TJ" else operands[0]:
+                if isinstance(item, pikepdf.String):
+                    yield font, bytes(item)
+        elif op == "Do" and "/XObject" in resources:
+            xobject = resources.XObject[operands[0]]
+            if xobject.get("/Subtype") == "/Form":
+                yield from _shown(xobject, xobject.get("/Resources", resources))
+
+
+class _Glyphs:
+    """Which glyph ids of one embedded font exist and which have an outline."""
+
+    def __init__(self, font: Any) -> None:
+        descendant = font.DescendantFonts[0]
+        descriptor = descendant.FontDescriptor
+        self.gid_map: bytes | None = None
+        cid_to_gid = descendant.get("/CIDToGIDMap")
+        if cid_to_gid is not None and cid_to_gid != "/Identity":
+            self.gid_map = cid_to_gid.read_bytes()
+        self.outlined: set[int] = set()
+        self.exists: set[int] = set()
+        if "/FontFile2" in descriptor:
+            self._truetype(descriptor.FontFile2.read_bytes())
+        elif "/FontFile3" in descriptor:
+            self._cff(descriptor.FontFile3)
+        # A font that is not embedded has no glyph the gate can see: every code counts as missing.
+
+    def _truetype(self, data: bytes) -> None:
+        from fontTools.ttLib import TTFont
+
+        self._sfnt(TTFont(io.BytesIO(data)))
+
+    def _sfnt(self, font: Any) -> None:
+        """A TrueType or OpenType (CFF) font file: codes are glyph ids (CIDToGIDMap aside)."""
+        from fontTools.pens.boundsPen import BoundsPen
+
+        glyphs = font.getGlyphSet()
+        glyf = font.get("glyf")
+        for gid, name in enumerate(font.getGlyphOrder()):
+            self.exists.add(gid)
+            if glyf is not None:
+                outlined = glyf[name].numberOfContours != 0
+            else:
+                pen = BoundsPen(glyphs)
+                glyphs[name].draw(pen)
+                outlined = pen.bounds is not None
+            if outlined:
+                self.outlined.add(gid)
+
+    def _cff(self, stream: Any) -> None:
+        from fontTools.cffLib import CFFFontSet
+        from fontTools.pens.boundsPen import BoundsPen
+        from fontTools.ttLib import TTFont
+
+        data = stream.read_bytes()
+        if stream.get("/Subtype") == "/OpenType":  # what WeasyPrint writes for a CFF-based font
+            self._sfnt(TTFont(io.BytesIO(data)))
+            return
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(data), None)
+        top = cff[cff.fontNames[0]]
+        strings = top.CharStrings
+        keyed = hasattr(top, "ROS")  # CID-keyed: glyph names are cid<NNNNN>; the code is the CID
+        for gid, name in enumerate(top.charset):
+            code = int(name[3:]) if keyed and name.startswith("cid") else gid
+            self.exists.add(code)
+            pen = BoundsPen(strings)
+            strings[name].draw(pen)
+            if pen.bounds is not None:
+                self.outlined.add(code)
+
+    def drawn(self, code: int, text: str) -> bool:
+        gid = code
+        if self.gid_map is not None:
+            pair = self.gid_map[2 * code : 2 * code + 2]
+            gid = int.from_bytes(pair, "big") if len(pair) == 2 else 0
+        if gid == 0 or gid not in self.exists:
+            return False
+        return gid in self.outlined or all(unicodedata.category(c) in _SPACES for c in text)
+
+
+def missing_glyphs(data: bytes) -> list[str]:
+    """The characters, in order of first appearance, that the PDF draws without a glyph."""
+    import pikepdf
+
+    missing: dict[str, None] = {}
+    fonts: dict[tuple[int, int], tuple[_Glyphs, dict[int, str]] | None] = {}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for font, shown in _shown(page.obj, page.Resources):
+                key = font.objgen
+                if key not in fonts:
+                    type0 = font.get("/Subtype") == "/Type0"
+                    fonts[key] = (_Glyphs(font), _to_unicode(font)) if type0 else None
+                known = fonts[key]
+                if known is None:  # WeasyPrint writes only Type0 fonts; a simple font is not ours
+                    continue
+                glyphs, text = known
+                for i in range(0, len(shown) - 1, 2):
+                    code = int.from_bytes(shown[i : i + 2], "big")
+                    chars = text.get(code, "\ufffd")
+                    if not glyphs.drawn(code, chars):  # a space drawn as .notdef shows a box too
+                        missing.update(dict.fromkeys(chars))
+    return list(missing)
+
+
+def _named(chars: list[str]) -> str:
+    shown = ", ".join(f"'{c}' U+{ord(c):04X}" for c in chars[:SHOWN_AT_MOST])
+    more = len(chars) - SHOWN_AT_MOST
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def glyph_message(chars: list[str]) -> str:
+    """What to say about characters no font drew: grouped by the package that covers them."""
+    groups: dict[str, list[str]] = {}
+    for char in chars:
+        groups.setdefault(font_package(char), []).append(char)
+    advice = []
+    for package, group in sorted(groups.items(), key=lambda kv: (kv[0] == NONE_COVERS, kv[0])):
+        if package:
+            advice.append(f"{_named(group)}: install the Debian package {package}")
+        else:
+            advice.append(
+                f"{_named(group)}: no Noto font in Debian's fonts-noto-core or fonts-noto-cjk has them; "
+                "add a font that does to templates/fonts/ and templates/handout.css"
+            )
+    advice_text = "; ".join(advice)
+    return f"no font in the handout has a glyph for {advice_text} (they would print as empty boxes)"
+
+
+def check_glyphs(name: str, data: bytes) -> None:
+    """Refuse a PDF that draws any character without a glyph for it."""
+    chars = missing_glyphs(data)
+    if chars:
+        raise AuditError(glyph_message(chars), path=name)
