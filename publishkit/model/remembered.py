@@ -32,23 +32,12 @@ def asset_tails(body: str) -> list[str]:
     return out
 
 
-def reviewed_line(text: str) -> int:
-    """The file line of ``reviewed:`` in the front matter (1 when there is none)."""
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.startswith("reviewed:"):
-            return n
-        if n > 1 and line.strip() == "---":
-            break
-    return 1
-
-
 class RememberedArticle(Article):
     """An Article whose body is read from its file only when asked for (then checked against
     the remembered sha256, so the text always belongs to the key computed without it)."""
 
     limits: Limits
     tails: tuple[str, ...]
-    line_of_reviewed: int
 
     def __init__(  # the dataclass is frozen: fields are set as its own __init__ sets them
         self,
@@ -58,7 +47,6 @@ class RememberedArticle(Article):
         meta: FrontMatter,
         body_line: int,
         sha256: str,
-        line_of_reviewed: int,
         tails: list[str],
         limits: Limits,
         front_lines: tuple[str, ...] = (),
@@ -71,7 +59,6 @@ class RememberedArticle(Article):
             ("meta", meta),
             ("body_line", body_line),
             ("sha256", sha256),
-            ("line_of_reviewed", line_of_reviewed),
             ("tails", tuple(tails)),
             ("limits", limits),
             ("front_lines", front_lines),
@@ -126,10 +113,3 @@ def mentions(article: Article, text: str) -> bool:
     if isinstance(article, RememberedArticle):
         return article.mentions(text)
     return text in article.body
-
-
-def line_of_reviewed(article: Article) -> int:
-    """The file line of ``reviewed:``, without reading a remembered article's file."""
-    if isinstance(article, RememberedArticle):
-        return article.line_of_reviewed
-    return reviewed_line(article.path.read_text(encoding="utf-8"))
