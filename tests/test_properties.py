@@ -152,12 +152,7 @@ def test_any_body_builds_with_every_disclaimer_audited_or_fails_cleanly(tmp_path
     outcomes, _warnings, _version = build_chunk(
         cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC)
     )
-    for outcome in outcomes:
-        # Built means the audit passed; failed must be one of our errors, not a crash.
-        assert outcome.status in ("built", "failed")
-        if outcome.status == "failed":
-            assert isinstance(outcome.error, PublishError)
-            assert outcome.error.category != "internal", outcome.error
+    _built_or_our_error(outcomes)
 
 
 html_fragments = st.lists(
@@ -309,11 +304,7 @@ def test_any_registry_text_builds_or_fails_cleanly_and_reads_nothing_outside_ass
     outcomes, _warnings, _version = build_chunk(
         cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC)
     )
-    for outcome in outcomes:
-        assert outcome.status in ("built", "failed")
-        if outcome.status == "failed":
-            assert isinstance(outcome.error, PublishError)
-            assert outcome.error.category != "internal", outcome.error
+    _built_or_our_error(outcomes)
     for out in (root / "build").rglob("*"):
         if out.is_file():
             data = out.read_bytes()
@@ -525,11 +516,7 @@ def test_hostile_front_matter_builds_or_fails_cleanly(tmp_path: Path, text: str)
     outcomes, _warnings, _version = build_chunk(
         cfg, {"default": registry}, [task], datetime(2026, 11, 15, tzinfo=UTC)
     )
-    for outcome in outcomes:
-        assert outcome.status in ("built", "failed")
-        if outcome.status == "failed":
-            assert isinstance(outcome.error, PublishError)
-            assert outcome.error.category != "internal", outcome.error
+    _built_or_our_error(outcomes)
 
 
 # --- nesting: refused exactly when lists or quotes go past the limit, whatever surrounds them ---
@@ -588,3 +575,12 @@ def _task(cfg: Any, article: Any, applying: Any, formats: tuple[str, ...]) -> Ta
     """The default clinic's standard edition of ``formats``, as the planner would make it."""
     jobs = plan(cfg, [article], formats, ["default"])
     return Task(article, {"default": applying}, tuple((job, "k") for job in jobs))
+
+
+def _built_or_our_error(outcomes: Any) -> None:
+    """Built means the audit passed; failed must be one of our errors, not a crash."""
+    for outcome in outcomes:
+        assert outcome.status in ("built", "failed")
+        if outcome.status == "failed":
+            assert isinstance(outcome.error, PublishError)
+            assert outcome.error.category != "internal", outcome.error

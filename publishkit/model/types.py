@@ -95,13 +95,18 @@ class UrlRule(Rule):
         return text
 
 
+def _header_text(text: str) -> str:
+    """``text`` if it may go into a mail header as it is (no line break, control or ``=?``)."""
+    problem = header_problem(text)
+    if problem:
+        raise Invalid(f"{problem}, which could add or change mail headers; remove it: {text!r}")
+    return text
+
+
 class MailboxRule(Rule):
     def check(self, value: Any) -> str:
         what = "one address such as 'Clinic Name <news@clinic.example>' or 'news@clinic.example'"
-        text = self.text(value, what)
-        problem = header_problem(text)
-        if problem:
-            raise Invalid(f"{problem}, which could add or change mail headers; remove it: {text!r}")
+        text = _header_text(self.text(value, what))
         if not text.isascii():
             raise Invalid(f"expected plain ASCII (write accents out in the clinic name) {received(text)}")
         if text and not _MAILBOX_RE.match(text.strip()):
@@ -112,10 +117,7 @@ class MailboxRule(Rule):
 class UnsubscribeRule(Rule):
     def check(self, value: Any) -> str:
         what = "an https:// or mailto: address or an ESP merge tag such as *|UNSUB|*"
-        text = self.text(value, what)
-        problem = header_problem(text)
-        if problem:
-            raise Invalid(f"{problem}, which could add or change mail headers; remove it: {text!r}")
+        text = _header_text(self.text(value, what))
         if not text:
             return text
         # A merge tag may have spaces ({{ unsubscribe }}): the email service replaces it whole.
