@@ -119,3 +119,48 @@ def test_english_after_spanish_in_one_process_is_scored_with_english_rules(proje
     finally:
         textstat.set_lang("en_US")
     assert before["grade"] == round(textstat.flesch_kincaid_grade(prose_text(english.units)), 1)
+
+
+# One Spanish sentence per built-in claim, each on its own line, accents and capitals as written.
+CLAIM_EXAMPLES_ES = {
+    "guaranteed": "Los resultados están GARANTIZADOS para todos.",
+    "cure": "Este tratamiento cura la ansiedad.",
+    "100-percent": "Es 100 % seguro para su familia.",
+    "no-side-effects": "No tiene ningún efecto secundario.",
+    "miracle": "Muchos lo llaman un remedio milagroso.",
+    "is-safe": "La pastilla nueva es totalmente segura para los niños.",
+    "risk-free": "El tratamiento aquí es sin riesgo.",
+    "fast-results": "Promete un alivio inmediato.",
+    "proven": "Está clínicamente comprobado que ayuda.",
+    "works-for-everyone": "Esta terapia funciona para todo el mundo.",
+    "not-addictive": "Este medicamento no crea adicción.",
+    "natural-safe": "Como es natural, es suave con el cuerpo.",
+    "fda-approved": "El aerosol está aprobado por la FDA.",
+}
+# Words near the claims that are not claims: "es seguro que" (it is certain that), "curas"
+# (dressings), "procurar", and English phrases, which a Spanish article is not scanned for.
+NOT_CLAIMS_ES = (
+    "Es seguro que tendrá preguntas. Cambie las curas de la herida cada día. "
+    "Procure descansar. The label says guaranteed."
+)
+
+
+def test_spanish_claims_are_found_with_accents_and_case_folded(project: Project) -> None:
+    from publishkit.checks.claims import DEFAULT_IDS
+
+    assert set(CLAIM_EXAMPLES_ES) == set(DEFAULT_IDS)
+    body = "\n\n".join([EASY_ES, *CLAIM_EXAMPLES_ES.values(), NOT_CLAIMS_ES])
+    path = project.article("promesas", body, language="es", title='"Una CURACIÓN para el insomnio"')
+    lines = path.read_text(encoding="utf-8").splitlines()
+    claims = _findings(_check(project)["promesas"], "claims")
+    found = [(f["id"], f["line"], f["sentence"]) for f in claims]
+    title = next(n for n, line in enumerate(lines, 1) if line.startswith("title:"))
+    assert found[0] == ("cure", title, "Una CURACIÓN para el insomnio")
+    expected = [
+        (ident, next(n for n, line in enumerate(lines, 1) if line == sentence), sentence)
+        for ident, sentence in CLAIM_EXAMPLES_ES.items()
+    ]
+    assert found[1:] == expected, found
+    # The reason is the English one, for the staff who read `check`.
+    assert claims[1]["message"].startswith("claim 'guaranteed' ('GARANTIZADOS'): \"Los resultados")
+    assert "Why it matters: No treatment works for everyone" in claims[1]["message"]

@@ -7,7 +7,7 @@ from typing import Any
 from ..model.review import FUTURE, OVERDUE
 from ..model.scaffold import PLACEHOLDER_MESSAGE, placeholders
 from .base import ERROR, INFO, WARNING, Check, Content, Dated, Finding
-from .claims import active_claims, scan
+from .claims import active_claims, in_language, scan
 from .prose import PLAIN
 from .readability import SPANISH_FORMULA, inflesz_band, measured
 from .structure import check_structure
@@ -78,6 +78,7 @@ class Claims(Check):
 
     def content(self, c: Content) -> list[Finding]:
         claims, _problems = active_claims(c.settings.checks.claims, c.settings.checks.extra_claims)
+        claims = in_language(claims, c.article.meta.language)
         findings = self._front_matter(c, claims)
         for unit in c.doc.units:
             for hit in scan(unit.text, claims):
