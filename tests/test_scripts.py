@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import io
 import re
+import subprocess
 from email import policy
 from pathlib import Path
 
@@ -162,6 +163,24 @@ def test_the_arabic_docx_is_right_to_left_with_complex_script_font_and_language(
     assert arabic_runs and all(r.find(f"{W}rPr/{W}rtl") is not None for r in arabic_runs)
     bold = [r for r in arabic_runs if r.find(f"{W}rPr/{W}b") is not None]
     assert all(r.find(f"{W}rPr/{W}bCs") is not None for r in bold)
+
+
+def test_the_arabic_docx_puts_the_summary_bar_on_the_right_and_libreoffice_draws_noto_arabic(
+    scripts_build: Project, tmp_path: Path
+) -> None:
+    body, styles = _docx_xml(scripts_build.out("dose", ".ar.docx"))
+    # Borders stay on their side of the page in a right-to-left paragraph (ECMA-376 17.3.1.17).
+    [summary] = [p for p in body.iter(f"{W}p") if p.find(f"{W}pPr/{W}pStyle[@{W}val='Summary']") is not None]  # type: ignore[attr-defined]
+    bar = summary.find(f"{W}pPr/{W}pBdr")
+    assert [(e.tag, e.get(f"{W}val")) for e in bar] == [(f"{W}left", "nil"), (f"{W}right", "single")]
+    # The styles' own complex-script font would override the document's default Arabic one.
+    fonts = {f.get(f"{W}cs") for f in styles.iter(f"{W}rFonts")} - {None}  # type: ignore[attr-defined]
+    assert fonts == {"Noto Sans Arabic"}
+    command = ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless"]
+    command += ["--convert-to", "pdf", "--outdir", str(tmp_path), str(scripts_build.out("dose", ".ar.docx"))]
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+    used = subprocess.run(["pdffonts", str(tmp_path / "dose.ar.pdf")], capture_output=True, text=True).stdout
+    assert "NotoSansArabic" in used
 
 
 def test_the_chinese_docx_sets_east_asian_font_and_language_and_stays_left_to_right(
