@@ -8,6 +8,7 @@ import re
 import subprocess
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -218,3 +219,38 @@ def test_the_shipped_fonts_alone_draw_every_shipped_tagline(project: Project, tm
     result = project.run("pdf", env={"SOURCE_DATE_EPOCH": EPOCH, "FONTCONFIG_FILE": str(conf)})
     assert result.returncode == 0, result.stderr
     assert missing_glyphs(project.out("taglines", ".pdf").read_bytes()) == []
+
+
+# Where, left to right on screen, each piece of the clinic's phone line is drawn.
+_PIECE_X_JS = """(pieces) => {
+  const p = [...document.querySelectorAll('p')].find(e => e.textContent.includes(pieces[0]));
+  const text = p.firstChild, range = document.createRange();
+  return pieces.map(piece => {
+    const at = text.textContent.indexOf(piece);
+    range.setStart(text, at); range.setEnd(text, at + piece.length);
+    return range.getBoundingClientRect().left;
+  });
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_the_arabic_email_keeps_the_phone_in_order_and_its_bars_on_the_right(
+    browser: Any, scripts_build: Project, width: int
+) -> None:
+    from emailprobe import open_email
+
+    page = open_email(browser, scripts_build.out("dose", ".ar.email.html"), width)
+    try:
+        # In a right-to-left root, "(503) 555-0142" read as "555-0142 (503)" and the address's
+        # house number went to the end of the line.
+        area, number = page.evaluate(_PIECE_X_JS, ["(503)", "555-0142"])
+        assert area < number
+        house, street = page.evaluate(_PIECE_X_JS, ["1200", "Harbor"])
+        assert house < street
+        box = page.evaluate(
+            "() => { const s = getComputedStyle(document.querySelector('.pk-important'));"
+            " return [s.borderLeftWidth, s.borderRightWidth]; }"
+        )
+        assert box == ["1px", "6px"]
+    finally:
+        page.close()
