@@ -5,8 +5,10 @@ from __future__ import annotations
 import email
 import io
 import re
+import subprocess
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -164,6 +166,24 @@ def test_the_arabic_docx_is_right_to_left_with_complex_script_font_and_language(
     assert all(r.find(f"{W}rPr/{W}bCs") is not None for r in bold)
 
 
+def test_the_arabic_docx_puts_the_summary_bar_on_the_right_and_libreoffice_draws_noto_arabic(
+    scripts_build: Project, tmp_path: Path
+) -> None:
+    body, styles = _docx_xml(scripts_build.out("dose", ".ar.docx"))
+    # Borders stay on their side of the page in a right-to-left paragraph (ECMA-376 17.3.1.17).
+    [summary] = [p for p in body.iter(f"{W}p") if p.find(f"{W}pPr/{W}pStyle[@{W}val='Summary']") is not None]  # type: ignore[attr-defined]
+    bar = summary.find(f"{W}pPr/{W}pBdr")
+    assert [(e.tag, e.get(f"{W}val")) for e in bar] == [(f"{W}left", "nil"), (f"{W}right", "single")]
+    # The styles' own complex-script font would override the document's default Arabic one.
+    fonts = {f.get(f"{W}cs") for f in styles.iter(f"{W}rFonts")} - {None}  # type: ignore[attr-defined]
+    assert fonts == {"Noto Sans Arabic"}
+    command = ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless"]
+    command += ["--convert-to", "pdf", "--outdir", str(tmp_path), str(scripts_build.out("dose", ".ar.docx"))]
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+    used = subprocess.run(["pdffonts", str(tmp_path / "dose.ar.pdf")], capture_output=True, text=True).stdout
+    assert "NotoSansArabic" in used
+
+
 def test_the_chinese_docx_sets_east_asian_font_and_language_and_stays_left_to_right(
     scripts_build: Project,
 ) -> None:
@@ -199,3 +219,38 @@ def test_the_shipped_fonts_alone_draw_every_shipped_tagline(project: Project, tm
     result = project.run("pdf", env={"SOURCE_DATE_EPOCH": EPOCH, "FONTCONFIG_FILE": str(conf)})
     assert result.returncode == 0, result.stderr
     assert missing_glyphs(project.out("taglines", ".pdf").read_bytes()) == []
+
+
+# Where, left to right on screen, each piece of the clinic's phone line is drawn.
+_PIECE_X_JS = """(pieces) => {
+  const p = [...document.querySelectorAll('p')].find(e => e.textContent.includes(pieces[0]));
+  const text = p.firstChild, range = document.createRange();
+  return pieces.map(piece => {
+    const at = text.textContent.indexOf(piece);
+    range.setStart(text, at); range.setEnd(text, at + piece.length);
+    return range.getBoundingClientRect().left;
+  });
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_the_arabic_email_keeps_the_phone_in_order_and_its_bars_on_the_right(
+    browser: Any, scripts_build: Project, width: int
+) -> None:
+    from emailprobe import open_email
+
+    page = open_email(browser, scripts_build.out("dose", ".ar.email.html"), width)
+    try:
+        # In a right-to-left root, "(503) 555-0142" read as "555-0142 (503)" and the address's
+        # house number went to the end of the line.
+        area, number = page.evaluate(_PIECE_X_JS, ["(503)", "555-0142"])
+        assert area < number
+        house, street = page.evaluate(_PIECE_X_JS, ["1200", "Harbor"])
+        assert house < street
+        box = page.evaluate(
+            "() => { const s = getComputedStyle(document.querySelector('.pk-important'));"
+            " return [s.borderLeftWidth, s.borderRightWidth]; }"
+        )
+        assert box == ["1px", "6px"]
+    finally:
+        page.close()

@@ -238,3 +238,35 @@ def test_the_spanish_docx_text_and_email_carry_the_spanish_wording(spanish_build
     assert '<html lang="es"' in html
     shown = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
     assert CRISIS_ES in shown and MARK in shown
+
+
+def test_verify_checks_a_stale_translation_with_the_mark_the_build_added(spanish_build: Project) -> None:
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    result = spanish_build.run("verify", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Verified 10 output(s) against build/manifest.json")
+    # Once the translation is up to date, its outputs are the ones out of date: they carry the mark.
+    record = spanish_build.source / "dose.es.translated.yaml"
+    kept = record.read_bytes()
+    try:
+        assert spanish_build.run("translated", "dose.es", env=env).returncode == 0
+        result = spanish_build.run("verify", "dose.es", env=env)
+    finally:
+        record.write_bytes(kept)
+    assert result.returncode == 1
+    assert (
+        "Error: verify: build/dose/dose.es.pdf: out of date: disclaimers now ['not-medical-advice', "
+        "'crisis-line'], built with ['not-medical-advice', 'crisis-line', 'stale-translation']"
+    ) in result.stderr.splitlines()
+    # A dose changed in the original refuses the translation's outputs, as the build would.
+    english = spanish_build.source / "dose.md"
+    text = english.read_text(encoding="utf-8")
+    try:
+        english.write_text(text.replace("Take 20 mg", "Take 25 mg"), encoding="utf-8")
+        result = spanish_build.run("verify", "dose.es", env=env)
+    finally:
+        english.write_text(text, encoding="utf-8")
+    assert (
+        "Error: verify: build/dose/dose.es.txt: refused now as a translation: number 20 here, where "
+        'source/dose.md:11 has 25 (section "How much")'
+    ) in result.stderr.splitlines()

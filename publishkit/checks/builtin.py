@@ -7,8 +7,9 @@ from typing import Any
 from ..model.review import FUTURE, OVERDUE
 from ..model.scaffold import PLACEHOLDER_MESSAGE, placeholders
 from .base import ERROR, INFO, WARNING, Check, Content, Dated, Finding
-from .claims import active_claims, scan
+from .claims import active_claims, in_language, scan
 from .prose import PLAIN
+from .readability import SPANISH_FORMULA, inflesz_band, measured
 from .structure import check_structure
 from .translation import Translation
 
@@ -20,10 +21,12 @@ class Readability(Check):
 
     def content(self, c: Content) -> list[Finding]:
         scores, meta = c.scores, c.article.meta
+        if scores.get("formula") == "szigriszt-pazos":
+            return self._ease(c)
         target = c.settings.checks.target_for(meta.audience)
-        if scores["grade"] is None and scores["words"]:
-            why = "the formulas are for English, the article's language is"
-            return [Finding(INFO, self.name, None, f"reading grade not measured: {why} '{meta.language}'")]
+        if scores["grade"] is None and scores["words"] and not measured(meta.language):
+            msg = f"reading level: no formula for '{meta.language}'; not measured"
+            return [Finding(INFO, self.name, None, msg)]
         if target is None or scores["grade"] is None or scores["grade"] <= target:
             return []
         sections = scores["sections"]
@@ -36,6 +39,26 @@ class Readability(Check):
                 f"reading grade {scores['grade']:g} (Flesch-Kincaid) is above the target of {target:g} for "
                 f"{meta.audience}; hardest sections: {worst or 'none long enough to rank'}. "
                 "Shorter sentences and everyday words lower it",
+            )
+        ]
+
+    def _ease(self, c: Content) -> list[Finding]:
+        """Spanish: a score where higher is easier, below its target."""
+        scores, audience = c.scores, c.article.meta.audience
+        target = c.settings.checks.ease_target_for(audience)
+        ease = scores["ease"]
+        if target is None or ease is None or ease >= target:
+            return []
+        sections = scores["sections"]
+        worst = ", ".join(f"'{s['title']}' (line {s['line']}, {s['ease']:g})" for s in sections)
+        return [
+            Finding(
+                WARNING,
+                self.name,
+                sections[0]["line"] if sections else None,
+                f"reading ease {ease:g} ({SPANISH_FORMULA}: '{inflesz_band(ease)}') is below the target "
+                f"of {target:g} ('{inflesz_band(target)}') for {audience}; hardest sections: "
+                f"{worst or 'none long enough to rank'}. Shorter sentences and everyday words raise it",
             )
         ]
 
@@ -55,6 +78,7 @@ class Claims(Check):
 
     def content(self, c: Content) -> list[Finding]:
         claims, _problems = active_claims(c.settings.checks.claims, c.settings.checks.extra_claims)
+        claims = in_language(claims, c.article.meta.language)
         findings = self._front_matter(c, claims)
         for unit in c.doc.units:
             for hit in scan(unit.text, claims):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,29 @@ DEFAULT_CLAIMS: tuple[Claim, ...] = (
 )
 
 DEFAULT_IDS: tuple[str, ...] = tuple(c.id for c in DEFAULT_CLAIMS)
+
+
+def in_language(claims: Sequence[Claim], language: str) -> tuple[Claim, ...]:
+    """``claims`` for an article in ``language``: the built-in ones with that language's pattern
+    where there is one (Spanish); the clinic's own extras as they are written."""
+    from .claims_es import BY_LANGUAGE
+
+    patterns = BY_LANGUAGE.get(language.lower().split("-")[0], {})
+    return tuple(
+        Claim(c.id, patterns[c.id], c.reason) if c in DEFAULT_CLAIMS and c.id in patterns else c
+        for c in claims
+    )
+
+
+def _accentless(char: str) -> str:
+    """ "é" -> "e", "ñ" -> "n": the base letter when the rest are combining marks, else the character."""
+    parts = unicodedata.normalize("NFD", char)
+    return parts[0] if len(parts) > 1 and all(unicodedata.combining(p) for p in parts[1:]) else char
+
+
+# What a pattern is matched on: typographic quotes as ASCII and Latin letters without accents. One
+# character for one, so that offsets into the folded text are offsets into the author's text.
+FOLD = {**PLAIN, **{c: _accentless(chr(c)) for c in range(0xC0, 0x250) if _accentless(chr(c)) != chr(c)}}
 EXTRA_REASON = "on the clinic's own list of phrases to review ([tool.publish.checks] extra_claims)"
 
 
@@ -207,8 +231,9 @@ class Hit:
 def scan(text: str, claims: Sequence[Claim]) -> list[Hit]:
     """Every match of every claim in ``text``, in text order, quoted as the author wrote it.
 
-    Matching reads typographic quotes as ASCII ("it’s safe" is "it's safe"); nothing is changed."""
-    plain = text.translate(PLAIN)
+    Matching reads typographic quotes as ASCII ("it’s safe" is "it's safe") and letters without
+    their accents ("curación" is "curacion"); nothing is changed."""
+    plain = text.translate(FOLD)
     sentences = Sentences(text)
     hits = []
     for claim in claims:

@@ -1,4 +1,4 @@
-"""Reading grade (Flesch-Kincaid, SMOG via textstat) over an article's running prose, per section too."""
+"""Reading level over an article's running prose, per section too: textstat's formulas for its language."""
 
 from __future__ import annotations
 
@@ -130,17 +130,61 @@ class Scores:
     words: int  # words of prose
 
 
+# textstat's set_lang() is process-global: a worker that checked a Spanish article would score the
+# next English one with Spanish syllables. Every formula is called here with its language instead.
+ENGLISH, SPANISH = "en_US", "es"
+# The formula judged against the Spanish target, and the scale its score is read on.
+SPANISH_FORMULA = "Szigriszt-Pazos, INFLESZ scale"
+# INFLESZ (Barrio-Cantalejo et al., "Validación de la Escala INFLESZ para evaluar la legibilidad de
+# los textos dirigidos a pacientes", An. Sist. Sanit. Navar. 2008;31(2):135-152): the lowest score of
+# each band; patient material should be at least "normal".
+INFLESZ = (
+    (80, "muy fácil"),
+    (65, "bastante fácil"),
+    (55, "normal"),
+    (40, "algo difícil"),
+    (0, "muy difícil"),
+)
+
+
+def inflesz_band(ease: float) -> str:
+    """The INFLESZ name of a Szigriszt-Pazos score: 'muy difícil' ... 'muy fácil'."""
+    return next((name for low, name in INFLESZ if ease >= low), INFLESZ[-1][1])
+
+
+def measured(language: str) -> str:
+    """Which formulas read ``language``: 'en', 'es', or '' (textstat has none for it here)."""
+    root = language.lower().split("-")[0]
+    return root if root in ("en", "es") else ""
+
+
 def score(text: str) -> Scores:
     """textstat's Flesch-Kincaid grade and SMOG index of ``text`` (English)."""
     import textstat
+    from textstat.backend import metrics
 
     ensure_cmudict()
     words = int(textstat.lexicon_count(text)) if text.strip() else 0
     if not words:
         return Scores(None, None, 0)
     return Scores(
-        round(float(textstat.flesch_kincaid_grade(text)), 1),
-        round(float(textstat.smog_index(text)), 1),
+        round(float(metrics.flesch_kincaid_grade(text, ENGLISH)), 1),
+        round(float(metrics.smog_index(text, ENGLISH)), 1),
+        words,
+    )
+
+
+def ease_es(text: str) -> tuple[float | None, float | None, int]:
+    """Szigriszt-Pazos and Fernández Huerta scores of ``text`` (Spanish; higher is easier), and its words."""
+    import textstat
+    from textstat.backend import metrics
+
+    words = int(textstat.lexicon_count(text)) if text.strip() else 0
+    if not words:
+        return None, None, 0
+    return (
+        round(float(metrics.szigriszt_pazos(text, SPANISH)), 1),
+        round(float(metrics.fernandez_huerta(text, SPANISH)), 1),
         words,
     )
 
@@ -150,7 +194,11 @@ def measure(doc: Document, language: str, words_per_minute: int) -> dict[str, An
     all_words = sum(len(u.text.split()) for u in doc.units)
     minutes = max(1, math.ceil(all_words / words_per_minute)) if all_words else 0
     out: dict[str, Any] = {"words": all_words, "minutes": minutes, "language": language}
-    if not language.lower().startswith("en"):
+    formulas = measured(language)
+    if formulas == "es":
+        out.update(_measure_es(doc))
+        return out
+    if formulas != "en":
         out.update(grade=None, smog=None, prose_words=0, sections=[])
         return out
     whole = score(prose_text(doc.units))
@@ -164,3 +212,25 @@ def measure(doc: Document, language: str, words_per_minute: int) -> dict[str, An
     sections.sort(key=lambda s: (-s["grade"], s["line"]))
     out["sections"] = sections[:WORST_SECTIONS]
     return out
+
+
+def _measure_es(doc: Document) -> dict[str, Any]:
+    """Spanish: the Szigriszt-Pazos score (judged on the INFLESZ scale), Fernández Huerta's for
+    reference; the sections hardest to read are those with the lowest score."""
+    ease, huerta, words = ease_es(prose_text(doc.units))
+    sections: list[dict[str, Any]] = []
+    for index, sec in enumerate(doc.sections):
+        part, _h, n = ease_es(prose_text([u for u in doc.units if u.section == index]))
+        if part is not None and n >= MIN_SECTION_WORDS:
+            title = sec.title or "(opening text)"
+            sections.append({"title": title, "line": sec.line, "ease": part, "words": n})
+    sections.sort(key=lambda s: (s["ease"], s["line"]))
+    return {
+        "grade": None,
+        "smog": None,
+        "formula": "szigriszt-pazos",
+        "ease": ease,
+        "fernandez_huerta": huerta,
+        "prose_words": words,
+        "sections": sections[:WORST_SECTIONS],
+    }

@@ -51,6 +51,7 @@ class ArticleCheck:
     readability: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     target: float | None = None
+    target_ease: float | None = None  # Spanish: the lowest Szigriszt-Pazos score (INFLESZ)
 
     def count(self, level: str) -> int:
         return sum(1 for f in self.findings if f.level == level)
@@ -64,11 +65,13 @@ class ArticleCheck:
         return PublishError(f.message, path=self.path, line=f.line, category="check")
 
     def to_json(self) -> dict[str, Any]:
+        ease = {"target_ease": self.target_ease} if self.readability.get("formula") else {}
         return {
             "path": self.path,
             "key": self.key,
             "audience": self.audience,
             "target_grade": self.target,
+            **ease,
             "readability": self.readability,
             "review": self.review.to_json(),
             "errors": self.count(ERROR),
@@ -145,7 +148,9 @@ def _judge(
         review=status,
         readability=scores,
         findings=findings,
-        target=checks.target_for(article.meta.audience),
+        # A Spanish article is read on another scale, where higher is easier: it has no grade target.
+        target=None if "ease" in scores else checks.target_for(article.meta.audience),
+        target_ease=checks.ease_target_for(article.meta.audience) if "ease" in scores else None,
     )
 
 

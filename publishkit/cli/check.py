@@ -86,6 +86,11 @@ def _rel(path: str | None, root: Path) -> str:
 
 
 def _grade_cell(r: ArticleCheck) -> str:
+    ease = r.readability.get("ease")
+    if ease is not None:  # Spanish: Szigriszt-Pazos on the INFLESZ scale, higher is easier
+        if r.target_ease is not None and ease < r.target_ease:
+            return f"[yellow]INFLESZ {ease:.1f} < {r.target_ease:g}[/yellow]"
+        return f"INFLESZ {ease:.1f}" + (f" ≥ {r.target_ease:g}" if r.target_ease is not None else "")
     grade = r.readability.get("grade")
     if grade is None:
         return "–"

@@ -83,13 +83,52 @@ def _set_defaults(document: Any, tag: str) -> None:
     if _primary(tag) in COMPLEX_FONTS:
         fonts.set(qn("w:cs"), COMPLEX_FONTS[_primary(tag)])
         lang.set(qn("w:bidi"), tag)
+        # The reference document's styles name Arial for complex script too, which overrides the
+        # default above: LibreOffice then drew Arabic in whatever fallback font it found.
+        for style_fonts in styles.iter(qn("w:rFonts")):
+            if style_fonts.get(qn("w:cs")) is not None:
+                style_fonts.set(qn("w:cs"), COMPLEX_FONTS[_primary(tag)])
 
 
 def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
-def _right_to_left(root: Any) -> None:
+def _left_bars(document: Any) -> dict[str, Any]:
+    """The left border of each paragraph style that has one (the summary's and quotes' bar), by id."""
+    from docx.oxml.ns import qn
+
+    bars = {}
+    for style in document.styles.element.iter(qn("w:style")):
+        edge = style.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:left')}")
+        if edge is not None:
+            bars[style.get(qn("w:styleId"))] = edge
+    return bars
+
+
+def _bar_to_the_right(ppr: Any, bars: dict[str, Any]) -> None:
+    """A border is on the same side of the page whatever the paragraph's direction (ECMA-376
+    17.3.1.17): a right-to-left paragraph gets its style's left bar on its right, where it starts."""
+    from copy import deepcopy
+
+    from docx.oxml.ns import qn
+
+    style = ppr.find(qn("w:pStyle"))
+    edge = bars.get(style.get(qn("w:val"))) if style is not None else None
+    if edge is None:
+        return
+    borders = _child(ppr, "w:pBdr")
+    for old in list(borders):
+        borders.remove(old)
+    none = deepcopy(edge)
+    none.attrib.clear()
+    none.set(qn("w:val"), "nil")
+    right = deepcopy(edge)
+    right.tag = qn("w:right")
+    borders.extend([none, right])  # the schema's order: top, left, bottom, right
+
+
+def _right_to_left(root: Any, bars: dict[str, Any]) -> None:
     """Paragraphs and runs of right-to-left text right to left; bold also complex-script bold."""
     from docx.oxml.ns import qn
 
@@ -97,7 +136,9 @@ def _right_to_left(root: Any) -> None:
         # A paragraph with no right-to-left letter (the clinic's English address, "Page X of Y")
         # stays left to right, or its leading and trailing numbers would swap ends.
         if _has_rtl("".join(t.text or "" for t in p.iter(qn("w:t")))):
-            _child(_child(p, "w:pPr"), "w:bidi")
+            ppr = _child(p, "w:pPr")
+            _child(ppr, "w:bidi")
+            _bar_to_the_right(ppr, bars)
     for r in root.iter(qn("w:r")):
         text = "".join(t.text or "" for t in r.iter(qn("w:t")))
         rpr = r.find(qn("w:rPr"))
@@ -123,5 +164,6 @@ def apply_script(document: Any, tag: str) -> None:
             part = getattr(section, kind)
             if not part.is_linked_to_previous:
                 roots.append(part._element)
+    bars = _left_bars(document)
     for root in roots:
-        _right_to_left(root)
+        _right_to_left(root, bars)

@@ -68,6 +68,10 @@ class ChecksSettings:
     # reading grade for audience patients and public; 0 = no target
     target_grade: Annotated[float, AtLeast(0)] = 8.0
     target_grade_clinicians: Annotated[float, AtLeast(0)] = 0.0  # 0 = no target for clinicians
+    # Spanish articles for patients and the public: at least this Szigriszt-Pazos score, 55 being
+    # where the INFLESZ scale's "normal" starts (Barrio-Cantalejo et al., An. Sist. Sanit. Navar.
+    # 2008;31(2):135-152, validated on patient material); 0 = no target
+    target_inflesz: Annotated[float, AtLeast(0)] = 55.0
     review_every_months: Annotated[int, AtLeast(1, whole=True)] = 12
     due_soon_days: Annotated[int, AtLeast(0, whole=True)] = 30
     words_per_minute: Annotated[int, AtLeast(1, whole=True)] = 200  # reading speed for the reading time
@@ -77,6 +81,12 @@ class ChecksSettings:
     def target_for(self, audience: str) -> float | None:
         target = self.target_grade_clinicians if audience == "clinicians" else self.target_grade
         return target if target > 0 else None
+
+    def ease_target_for(self, audience: str) -> float | None:
+        """The lowest Szigriszt-Pazos score a Spanish article for ``audience`` should have."""
+        if audience == "clinicians" or self.target_inflesz <= 0:
+            return None
+        return self.target_inflesz
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from ..kit.pandoc import read_many
 from ..model.approval import DRAFT_MARK, state_for
 from ..model.article import Article, load_article
 from ..model.manifest import ManifestEntry, load_manifest
-from ..model.registry import Registry
+from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
 from .build import load_registries
 from .sources import slug_of
+from .translations import with_translation
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,21 @@ def _article(settings: Settings, slug: str, cache: dict[str, Article | PublishEr
     return found
 
 
+def _applying(
+    settings: Settings,
+    entry: ManifestEntry,
+    registries: dict[str, Registry],
+    articles: dict[str, Article | PublishError],
+) -> tuple[Article, tuple[Disclaimer, ...]]:
+    """The output's article and the disclaimers it must carry now, as the build finds them: a
+    stale translation with its mark; a translation with a changed number is refused."""
+    article = _article(settings, entry.slug, articles)
+    applying = registries[entry.brand].resolve(article)
+    if article.translates:
+        applying = with_translation(settings, article, {entry.brand: applying}, False)[entry.brand]
+    return article, applying
+
+
 def _check(
     settings: Settings,
     entry: ManifestEntry,
@@ -94,12 +110,16 @@ def _check(
     if entry.brand not in registries:
         return [*problems, Problem(rel, f"built for clinic '{entry.brand}', which is no longer configured")]
     try:
-        article = _article(settings, entry.slug, articles)
-        applying = registries[entry.brand].resolve(article)
+        article, applying = _applying(settings, entry, registries, articles)
         required = settings.requires_approval(entry.brand)
         approval = state_for(settings.source_dir, entry.slug, article.path, entry.brand, applying, required)
     except PublishError as exc:
-        return [*problems, Problem(rel, f"its source can no longer be read: {exc.message}")]
+        why = (
+            "refused now as a translation"
+            if exc.category == "translation"
+            else "its source can no longer be read"
+        )
+        return [*problems, Problem(rel, f"{why}: {exc.message}")]
     if article.sha256 != entry.source_sha256:
         problems.append(Problem(rel, f"out of date: source/{entry.slug}.md changed since it was built"))
     now = [d.id for d in applying]
@@ -110,6 +130,7 @@ def _check(
     renderer = REGISTRY.get(entry.format)
     if renderer is None:
         return problems
+    _plain_of([d.text for d in applying], plain, settings.limits.pandoc_timeout)
     requirements = [Requirement(d.id, plain[d.text], d.short) for d in applying]
     try:
         name = entry.path.rsplit("/", 1)[-1]
@@ -127,3 +148,12 @@ def _check(
     except Exception as exc:  # an unreadable file (truncated, not a PDF) is a problem, not a crash
         problems.append(Problem(rel, f"cannot be read as {entry.format}: {exc}"))
     return problems
+
+
+def _plain_of(texts: list[str], plain: dict[str, str], timeout: float) -> None:
+    """Add to ``plain`` the text of wordings not in any registry (a stale translation's mark, which
+    names a date), as the build reads them: one more pandoc only when there are some."""
+    missing = sorted({t for t in texts if t not in plain})
+    if missing:
+        parsed = read_many({str(n): text for n, text in enumerate(missing)}, timeout)
+        plain.update({t: doctree.stringify(json.loads(parsed.values[str(n)])) for n, t in enumerate(missing)})
