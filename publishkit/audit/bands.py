@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,8 +13,6 @@ from ..errors import AuditError
 if TYPE_CHECKING:
     from .extracted import Extracted, Requirement
 
-# "Page X of Y" in Word is two fields whose shown numbers Word recomputes: any numbers will do.
-_DOCX_PAGE_LABEL = re.compile(r"Page\s*\d+\s*of\s*\d+", re.IGNORECASE)
 _SHOWN = 80  # characters of unexpected text quoted in a message
 
 
@@ -24,6 +23,26 @@ class Running:
     clinic: str = ""
     title: str = ""
     draft: str = ""  # "DRAFT – not approved for patient use" on every page of a draft
+    page_label: str = "Page {page} of {pages}"  # the output language's, from its catalog
+
+
+def _docx_page_label(label: str, flat: Callable[[str], str]) -> re.Pattern[str]:
+    """ "Page X of Y" in Word is two fields whose shown numbers Word recomputes: any numbers will do."""
+    words = [_pattern(p, flat).pattern for p in re.split(r"\{pages?\}", label)]
+    return re.compile(r"\s*\d+\s*".join(words), re.IGNORECASE)
+
+
+def _page_piece(label: str, page: int, pages: int, flat: Callable[[str], str]) -> Piece:
+    """The PDF's "Page X of Y" in the output's language. In a right-to-left label the reader
+    returns the label's pieces (words, numbers) in the order they stand on the page, left to
+    right: "1 من 2 صفحة" for "صفحة 1 من 2". Either order is the label; no other is."""
+    text = label.format(page=page, pages=pages)
+    pattern = _pattern(text, flat).pattern
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        pieces = [p.strip() for p in re.split(r"(\{pages?\})", label) if p.strip()]
+        shown = " ".join(reversed([p.format(page=page, pages=pages) for p in pieces]))
+        pattern = f"(?:{pattern}|{_pattern(shown, flat).pattern})"
+    return Piece(f"'{text}'", re.compile(pattern, re.IGNORECASE))
 
 
 @dataclass(frozen=True)
@@ -90,10 +109,10 @@ def check_bands(
     draft = _piece(f"draft mark {_quoted(running.draft)}", running.draft, flat)
     for number, (label, footer) in enumerate(zip(labels, footers, strict=True), 1):
         if by_page:
-            page = f"Page {number} of {total}"
-            expected = [*shorts, *clinic, *_piece(f"'{page}'", page, flat)]
+            expected = [*shorts, *clinic, _page_piece(running.page_label, number, total, flat)]
         else:
-            expected = [*shorts, Piece("'Page X of Y'", _DOCX_PAGE_LABEL)]
+            label_x_y = running.page_label.format(page="X", pages="Y")
+            expected = [*shorts, Piece(f"'{label_x_y}'", _docx_page_label(running.page_label, flat))]
         check_band(name, "footer", label, footer, expected, flat)
     # The PDF's header shows the title from page 2 (page 1 has the letterhead below the band);
     # Word's header reads "<clinic> · <title>" on every page.

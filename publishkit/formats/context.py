@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..kit.doctree import AST
-from ..kit.templating import long_date
+from ..kit.i18n import ENGLISH, Translator, translator
 from ..model.approval import DRAFT_MARK, UNAPPROVED, ApprovalState
 from ..model.article import Article
 from ..model.langtag import direction, text_direction
@@ -61,17 +61,25 @@ class RenderContext:
     approval: ApprovalState = UNAPPROVED  # matching approval, or draft (source/approvals/)
 
     @property
+    def t(self) -> Translator:
+        """The tool's own words and dates in the article's language (kit/i18n.py)."""
+        return translator(self.settings.templates_dir, self.article.meta.language)
+
+    @property
     def review_line(self) -> str:
         """The review line every output must carry (the audit looks for it): who approved the
         content and when, where an approval matches it."""
-        return self.approval.line or review_line(self.article)
+        return self.approval.line_in(self.t) or review_line(self.article, self.t)
 
     @property
     def review_status(self) -> ReviewStatus:
         """Review state by the build clock; ``.overdue`` means outputs must show ``.mark``."""
         checks = self.settings.checks
         reviewed = self.approval.reviewed(self.article.meta.reviewed)
-        return review_status(reviewed, self.built_at.date(), checks.review_every_months, checks.due_soon_days)
+        status = review_status(
+            reviewed, self.built_at.date(), checks.review_every_months, checks.due_soon_days
+        )
+        return replace(status, t=self.t)
 
     @property
     def reference(self) -> str:
@@ -97,10 +105,12 @@ class RenderContext:
         }
 
 
-def review_line(article: Article) -> str:
+def review_line(article: Article, t: Translator = ENGLISH) -> str:
     meta = article.meta
-    line = f"Last reviewed {long_date(meta.reviewed)}"
-    return f"{line} by {meta.reviewer}" if meta.reviewer else line
+    day = t.format_date(meta.reviewed)
+    if meta.reviewer:
+        return t.gettext("Last reviewed {date} by {reviewer}", date=day, reviewer=meta.reviewer)
+    return t.gettext("Last reviewed {date}", date=day)
 
 
 def reference_line(article: Article) -> str:

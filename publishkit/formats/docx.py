@@ -17,12 +17,13 @@ from ..kit.docxkit import (
     set_custom_properties,
     zip_time,
 )
+from ..kit.i18n import N_
 from ..model.brands import shades
 from ._docx_script import apply_script
 from .base import Format, Need
 from .context import RenderContext
 
-DISCLAIMERS_HEADING = "Important information"
+DISCLAIMERS_HEADING = N_("Important information")
 BRAND_STYLES = (
     "Heading 1",
     "Heading 2",
@@ -115,7 +116,7 @@ def _fit(text: str) -> str:
 
 def end_blocks(ctx: RenderContext) -> list[Node]:
     """What closes every document: the full disclaimers, the review line and the provenance line."""
-    out: list[Node] = [doctree.header(2, DISCLAIMERS_HEADING)]
+    out: list[Node] = [doctree.header(2, ctx.t.gettext(DISCLAIMERS_HEADING))]
     for d in ctx.disclaimers:
         out.append(doctree.div(list(d.ast), custom_style="Disclaimer"))
     out.append(doctree.div([doctree.para(ctx.review_line)], custom_style="Review Line"))
@@ -176,7 +177,7 @@ class DocxRenderer(Format):
             for header in parts_in_effect(document, section, "header"):
                 fill_header(header, brand.name, meta.title, ctx.template_vars()["draft_mark"])
             for footer in parts_in_effect(document, section, "footer"):
-                fill_footer(footer, shorts)
+                fill_footer(footer, shorts, ctx.t.page_label_parts())
         apply_script(document, meta.language)
 
         cp = document.core_properties

@@ -93,7 +93,9 @@ def text_part(ctx: RenderContext, body_plain: str, refs: list[tuple[int, str]]) 
     url = ctx.brand.email.unsubscribe_url
     footer = [
         brand_line(brand),
-        f"You receive this email from {brand.name}. To unsubscribe, visit {url}",
+        ctx.t.gettext(
+            "You receive this email from {clinic}. To unsubscribe, visit {url}", clinic=brand.name, url=url
+        ),
     ]
     return plain_document(ctx, body_plain, refs, footer)
 

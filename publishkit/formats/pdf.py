@@ -14,6 +14,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..errors import ConfigError, PublishError, RenderError
 from ..kit.fsutil import UnsafePath, open_beneath
+from ..kit.i18n import page_label_css
 from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
 from ..kit.weasyload import load_weasyprint
@@ -150,6 +151,7 @@ def handout_html(ctx: RenderContext, body_html: str) -> str:
         contact=contact,
         version=__version__,
         built_iso=ctx.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        page_label_css=Markup(page_label_css(ctx.t)),
     )
 
 

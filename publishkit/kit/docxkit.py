@@ -99,15 +99,23 @@ def fill_header(part: Any, clinic: str, title: str, draft: str = "") -> None:
     p.add_run(title)
 
 
-def fill_footer(part: Any, lines: Sequence[str]) -> None:
+PAGE_FIELDS = {"{page}": "PAGE", "{pages}": "NUMPAGES"}
+
+
+def fill_footer(
+    part: Any, lines: Sequence[str], label: Sequence[str] = ("Page ", "{page}", " of ", "{pages}")
+) -> None:
+    """The short disclaimers, then the page label: its words (``label``, in the document's
+    language: see i18n.Translator.page_label_parts) around PAGE and NUMPAGES fields."""
     _reset(part)
     for line in lines:
         part.add_paragraph(line, style="Footer")
     p = part.add_paragraph(style="Footer")
-    p.add_run("Page ")
-    add_field(p, "PAGE")
-    p.add_run(" of ")
-    add_field(p, "NUMPAGES")
+    for piece in label:
+        if piece in PAGE_FIELDS:
+            add_field(p, PAGE_FIELDS[piece])
+        else:
+            p.add_run(piece)
 
 
 def custom_properties_xml(props: Mapping[str, str]) -> bytes:

@@ -1,10 +1,11 @@
-"""The one Jinja2 environment: templates from templates/ only, autoescaped, strict about undefined names."""
+"""Jinja2 environments, one per templates folder and language: autoescaped, strict about undefined names."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .i18n import long_date, translator
 
 if TYPE_CHECKING:  # imported when a template is rendered: a build with nothing to do needs none
     from jinja2 import Environment
@@ -15,23 +16,23 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt.j2")
 
 
-def long_date(value: date) -> str:
-    """'November 1, 2026': spelled out, so nobody misreads 01/11 as January or November."""
-    return f"{value:%B} {value.day}, {value.year}"
-
-
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(templates_dir: Path, language: str = "en") -> Environment:
     """Article text never passes through here as a template: it reaches templates as data only.
 
-    One per folder and process: a watching process compiles each template once and Jinja reloads
-    one whose file changed (auto_reload, by mtime)."""
-    key = templates_dir.resolve()
+    One per folder, language catalog and process: a watching process compiles each template once
+    and Jinja reloads one whose file changed (auto_reload, by mtime). Templates write the tool's
+    own words as ``_("Important information")`` (jinja2.ext.i18n, new-style gettext: ``{name}``
+    placeholders are filled with ``.format``, which escapes the values in HTML templates)."""
+    t = translator(templates_dir, language)
+    key = (templates_dir.resolve(), t.locale, id(t.translations) if t.catalog else 0)
     if key not in _ENVIRONMENTS:
-        _ENVIRONMENTS[key] = _new_environment(templates_dir)
+        env = _new_environment(templates_dir)
+        env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
+        _ENVIRONMENTS[key] = env
     return _ENVIRONMENTS[key]
 
 
-_ENVIRONMENTS: dict[Path, Environment] = {}
+_ENVIRONMENTS: dict[tuple[Path, str, int], Environment] = {}
 
 
 def _new_environment(templates_dir: Path) -> Environment:
@@ -45,6 +46,7 @@ def _new_environment(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters["long_date"] = long_date
     return env

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import PublishError
+from ..kit.i18n import ENGLISH, Translator
 from .registry import Disclaimer
 
 if TYPE_CHECKING:
@@ -230,9 +231,13 @@ class ApprovalState:
     @property
     def line(self) -> str:
         """'Approved by <name>, <date>', shown where 'Last reviewed' is."""
-        from ..kit.templating import long_date
+        return self.line_in(ENGLISH)
 
-        return f"Approved by {self.by}, {long_date(self.day)}" if self.day else ""
+    def line_in(self, t: Translator) -> str:
+        """The approval line in the output's language."""
+        if not self.day:
+            return ""
+        return t.gettext("Approved by {name}, {date}", name=self.by, date=t.format_date(self.day))
 
 
 def source_text(article_path: Path) -> str:

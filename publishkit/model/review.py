@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from ..kit.templating import long_date
+from ..kit.i18n import ENGLISH, N_, Translator
 
 CURRENT, DUE_SOON, OVERDUE, FUTURE = "current", "due-soon", "overdue", "future"
-MARK = "Review overdue"
+MARK = N_("Review overdue")
 
 
 def add_months(day: date, months: int) -> date:
@@ -37,6 +37,7 @@ class ReviewStatus:
     due: date
     today: date
     state: str  # current | due-soon | overdue | future
+    t: Translator = field(default=ENGLISH, compare=False)  # the words outputs print
 
     @property
     def overdue(self) -> bool:
@@ -49,21 +50,22 @@ class ReviewStatus:
 
     @property
     def mark(self) -> str:
-        return MARK if self.overdue else ""
+        return self.t.gettext(MARK) if self.overdue else ""
 
     @property
     def detail(self) -> str:
         """The sentence after the mark: when the review was due, and what the reader should do."""
         if not self.overdue:
             return ""
-        return (
-            f"this information was due for its next review on {long_date(self.due)}. "
-            "Check with the clinic that it is still current."
+        return self.t.gettext(
+            "this information was due for its next review on {date}. "
+            "Check with the clinic that it is still current.",
+            date=self.t.format_date(self.due),
         )
 
     @property
     def notice(self) -> str:
-        return f"{MARK}: {self.detail}" if self.overdue else ""
+        return self.t.gettext("{mark}: {detail}", mark=self.mark, detail=self.detail) if self.overdue else ""
 
     def describe(self) -> str:
         """A short phrase for tables: 'overdue by 27 days', 'due in 12 days', ..."""

@@ -25,6 +25,7 @@ from .plan import Job, configured, plan, select_brands
 from .remember import SourceCache, load_all
 from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
+from .translations import catalog_warnings
 from .workers import execute, warm_pool
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
@@ -87,6 +88,7 @@ def build(
         loaded, approvals = _load(sources, paths, registries, formats, report, settings, strict)
         planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
         planned, loaded, keep = _shard(planned, loaded, shard)
+        report.warnings.extend(catalog_warnings(settings, planned))
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
         pool = warm_pool(settings, registries, formats, todo, jobs)
         if pool is not None:

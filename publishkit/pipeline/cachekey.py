@@ -13,6 +13,7 @@ from typing import Any
 
 from ..formats import Format
 from ..kit.fsutil import sha256
+from ..kit.i18n import find_catalog, is_english
 from ..model.article import Article
 from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer
@@ -88,6 +89,13 @@ def template_paths(settings: Settings, renderer: Format) -> list[Path]:
     return paths
 
 
+def catalog_hash(settings: Settings, language: str) -> str:
+    """The digest of the language's catalog (templates/locale/): editing es.po rebuilds the
+    Spanish outputs only. English and a language without a catalog have none."""
+    found = None if is_english(language) else find_catalog(settings.templates_dir, language)
+    return hash_files([found[1]]) if found else ""
+
+
 _IDENTITY = ("from_", "reply_to", "unsubscribe_url")
 _PLAN_ONLY = ("editions", "large_print")
 
@@ -132,6 +140,7 @@ def cache_key(
         "source": article.sha256,
         "disclaimers": [[d.id, d.text, d.short] for d in disclaimers],
         "templates": hash_files(template_paths(settings, renderer)),
+        "catalog": catalog_hash(settings, article.meta.language),
         "assets": hash_files(_asset_paths(settings, article, brand)),
         "settings": sections,
         "versions": versions,

@@ -19,6 +19,7 @@ from ..formats import REGISTRY
 from ..formats.context import Body, RenderContext
 from ..kit import doctree
 from ..kit.fsutil import sha256, write_atomic
+from ..kit.i18n import PAGE_LABEL
 from ..kit.pandoc import WriteJob, read_many, write_many
 from ..kit.templating import make_environment
 from ..kit.treedepth import TOO_DEEP
@@ -160,7 +161,7 @@ def _context(
         disclaimers=tuple(t for d in task.disclaimers[brand] if (t := mine[d.key].text)),
         settings=settings,
         built_at=built_at,
-        env=env,
+        env=make_environment(settings.templates_dir, task.article.meta.language),
         bodies={},
         variant=job.variant,
         brand=settings.brands[brand],
@@ -264,7 +265,8 @@ def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracte
     reader = READERS[renderer.reader]
     extracted = reader.read(data)
     requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
-    running = Running(ctx.brand.name, ctx.article.meta.title, DRAFT_MARK if ctx.approval.draft else "")
+    draft = DRAFT_MARK if ctx.approval.draft else ""
+    running = Running(ctx.brand.name, ctx.article.meta.title, draft, ctx.t.gettext(PAGE_LABEL))
     clinic = clinic_facts(ctx.settings, ctx.brand.id)
     audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic)
     check_edition(name, reader.body_pt, data, ctx.variant.edition)

@@ -7,37 +7,27 @@ that proves every disclaimer in every format proves the mark too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..checks.translation import TranslationState, check_translation
 from ..errors import PublishError
+from ..kit.i18n import Translator, missing_catalog, translator
 from ..model.article import Article
-from ..model.langtag import lookup
 from ..model.registry import Disclaimer
 from ..model.settings import Settings
+from .plan import Job
 
 STALE_ID = "stale-translation"
-# The tool's own words in the reader's language (English when it has none here yet).
-_MARK = {
-    "en": ("Translated from the English version of {date}", "The English version has changed since."),
-    "es": (
-        "Traducido de la versión en inglés del {date}",
-        "La versión en inglés ha cambiado desde entonces.",
-    ),
-}
-_UNRECORDED = {
-    "en": "Translated from an earlier English version",
-    "es": "Traducido de una versión anterior en inglés",
-}
 
 
-def stale_mark(language: str, state: TranslationState) -> Disclaimer:
-    tag = next((t for t in lookup(language) if t in _MARK), "en")
+def stale_mark(t: Translator, state: TranslationState) -> Disclaimer:
+    """The mark in the reader's language (templates/locale/; English where it has no catalog)."""
     if state.since is None:
-        short = _UNRECORDED[tag]
-        text = short + "."
+        short = t.gettext("Translated from an earlier English version")
+        text = t.gettext("{mark}.", mark=short)
     else:
-        head, tail = _MARK[tag]
-        short = head.format(date=state.since.isoformat())
-        text = f"{short}. {tail}"
+        short = t.gettext("Translated from the English version of {date}", date=state.since.isoformat())
+        text = t.gettext("{mark}. The English version has changed since.", mark=short)
     return Disclaimer(STALE_ID, text, short, "always")
 
 
@@ -56,5 +46,11 @@ def with_translation(
         raise PublishError(first.message + more, path=article.path, line=first.line, category="translation")
     if not state.stale:
         return applying
-    mark = stale_mark(article.meta.language, state)
+    mark = stale_mark(translator(settings.templates_dir, article.meta.language), state)
     return {brand: (*found, mark) for brand, found in applying.items()}
+
+
+def catalog_warnings(settings: Settings, planned: Sequence[Job]) -> list[PublishError]:
+    """One warning per language of this build with no catalog for the tool's own words."""
+    languages = sorted({job.article.meta.language for job in planned})
+    return [w for lang in languages if (w := missing_catalog(settings.templates_dir, lang)) is not None]

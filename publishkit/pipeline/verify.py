@@ -14,6 +14,7 @@ from ..formats import REGISTRY
 from ..formats.context import review_line
 from ..kit import doctree
 from ..kit.fsutil import sha256
+from ..kit.i18n import PAGE_LABEL, translator
 from ..kit.pandoc import read_many
 from ..model.approval import DRAFT_MARK, state_for
 from ..model.article import Article, load_article
@@ -136,9 +137,10 @@ def _check(
         name = entry.path.rsplit("/", 1)[-1]
         reader = READERS[renderer.reader]
         draft = DRAFT_MARK if approval.draft else ""
-        running = Running(settings.brands[entry.brand].name, article.meta.title, draft)
+        t = translator(settings.templates_dir, article.meta.language)
+        running = Running(settings.brands[entry.brand].name, article.meta.title, draft, t.gettext(PAGE_LABEL))
         clinic = clinic_facts(settings, entry.brand)
-        line = approval.line or review_line(article)
+        line = approval.line_in(t) or review_line(article, t)
         audit(name, reader.read(data), requirements, line, running=running, clinic=clinic)
         check_edition(name, reader.body_pt, data, entry.edition)
         if reader.gate is not None:

@@ -1,6 +1,6 @@
 """Write the handout's shipped Noto subsets (templates/fonts/*-subset.*) from Debian's Noto fonts.
 
-Run it after changing source/taglines.yaml or a catalog in publishkit/locale/ (it needs the Debian
+Run it after changing source/taglines.yaml or a catalog in templates/locale/ (it needs the Debian
 packages fonts-noto-core and fonts-noto-cjk, which `make test` installs):
 
     .venv/bin/python templates/fonts/make_subsets.py
@@ -14,7 +14,6 @@ from two fonts would not join, so one font must have all of them. Scripts no shi
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -38,11 +37,26 @@ def texts_by_language() -> dict[str, str]:
     found: dict[str, str] = {}
     for item in yaml.safe_load((REPO / "source" / "taglines.yaml").read_text(encoding="utf-8")):
         found[item["lang"]] = found.get(item["lang"], "") + item["name"] + item["text"]
-    for po in sorted((REPO / "publishkit" / "locale").glob("*/LC_MESSAGES/*.po")):
-        lang = po.parent.parent.name.replace("_", "-")
-        strings = re.findall(r'^msgstr "(.*)"$', po.read_text(encoding="utf-8"), re.M)
-        found[lang] = found.get(lang, "") + "".join(strings)
+    for po in sorted((HERE.parent / "locale").glob("*/LC_MESSAGES/*.po")):
+        locale = po.parent.parent.name
+        lang = locale.replace("_", "-")
+        found[lang] = found.get(lang, "") + catalog_text(po, locale)
     return found
+
+
+def catalog_text(po: Path, locale: str) -> str:
+    """Every translation in the catalog, and the language's long dates (every month's name and
+    the date pattern's own characters: "2026年11月1日")."""
+    from datetime import date
+
+    from babel.dates import format_date
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    strings = [m.string for m in catalog if m.id and isinstance(m.string, str)]
+    dates = [format_date(date(2026, month, 28), format="long", locale=locale) for month in range(1, 13)]
+    return "".join(strings + dates)
 
 
 def _subset(font: TTFont, codepoints: set[int], out: Path) -> None:

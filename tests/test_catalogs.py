@@ -1,0 +1,237 @@
+"""The tool's own words from the gettext catalogs in templates/locale/: labels, dates, page labels."""
+
+from __future__ import annotations
+
+import email
+import io
+import json
+import re
+import subprocess
+import sys
+from email import policy
+from html import unescape
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, REPO, Project, make_project
+from test_scripts import ARABIC, CHINESE, ENGLISH, SHORT, _flat
+from test_translations import SPANISH, _docx_parts
+
+from publishkit.kit.i18n import css_string, locale_names, page_label_css, translator
+
+LOCALE = REPO / "templates" / "locale"
+POT = LOCALE / "publishkit.pot"
+SHIPPED = ("es", "zh_Hant", "ar")
+SHORT_ES = "Información general solamente, no es consejo médico. Hable con su profesional de salud."
+REGISTRY = f"""
+- id: not-medical-advice
+  applies: always
+  short:
+    en: "General information only, not medical advice. Talk to your clinician."
+    es: "{SHORT_ES}"
+    ar: "{SHORT["ar"]}"
+    zh-Hant: "{SHORT["zh-Hant"]}"
+    vi: "Chỉ là thông tin chung, không phải lời khuyên y tế."
+  text:
+    en: "This handout gives general information only. It is not medical advice."
+    es: "Este folleto solo da información general. No es consejo médico."
+    ar: "تقدم هذه النشرة معلومات عامة فقط. وهي ليست نصيحة طبية."
+    zh-Hant: "本資料僅提供一般資訊，並非醫療建議。"
+    vi: "Tài liệu này chỉ cung cấp thông tin chung."
+"""
+# The Spanish translation is past its review date (the build clock is 2026-11-15): it carries the mark.
+OVERDUE_ES = SPANISH.replace("reviewed: 2026-11-01", "reviewed: 2024-06-03")
+# What each language's outputs must say: its review line, its heading, its page label.
+WORDS = {
+    "es": ("Última revisión: 3 de junio de 2024", "Información importante", "Página {page} de {pages}"),
+    "zh-Hant": ("最後審閱日期：2026年11月1日", "重要資訊", "第 {page} 頁，共 {pages} 頁"),
+    "ar": ("آخر مراجعة: 1 نوفمبر 2026", "معلومات مهمة", "صفحة {page} من {pages}"),
+}
+
+
+def _project(dest: Path) -> Project:
+    proj = make_project(dest)
+    proj.write("source/disclaimers.yaml", REGISTRY)
+    proj.article("dose", ENGLISH)
+    proj.write("source/dose.es.md", OVERDUE_ES)
+    proj.write("source/dose.ar.md", ARABIC)
+    proj.write("source/dose.zh-Hant.md", CHINESE)
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    for name in ("dose.es", "dose.ar", "dose.zh-Hant"):
+        assert proj.run("translated", name, env=env).returncode == 0
+    return proj
+
+
+@pytest.fixture(scope="module")
+def catalogs_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    proj = _project(tmp_path_factory.mktemp("catalogs") / "proj")
+    result = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "Warning: catalog" not in result.stderr  # every language here has its catalog
+    return proj
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
+def test_every_pdf_page_footer_reads_the_localized_page_label(catalogs_build: Project, lang: str) -> None:
+    from publishkit.audit.readers import extract_pdf
+
+    label = WORDS[lang][2]
+    footers = extract_pdf(catalogs_build.out("dose", f".{lang}.pdf").read_bytes()).footers or ()
+    assert footers
+    for number, footer in enumerate(footers, 1):
+        flat = _flat(footer)
+        shown = label.format(page=number, pages=len(footers))
+        # PDFium returns a right-to-left label's words and numbers as they stand, left to right.
+        reversed_ar = "".join(reversed(shown.split()))
+        assert _flat(shown) in flat or (lang == "ar" and _flat(reversed_ar) in flat), footer
+        assert "page" not in flat.casefold()
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
+def test_the_docx_footer_is_the_localized_label_around_page_fields(
+    catalogs_build: Project, lang: str
+) -> None:
+    import docx
+
+    path = catalogs_build.out("dose", f".{lang}.docx")
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    body, _footers = _docx_parts(path)
+    review, heading, label = WORDS[lang]
+    for section in document.sections:
+        last = section.footer.paragraphs[-1]
+        # The fields show "1" until Word or LibreOffice lays the pages out.
+        assert last.text == label.format(page=1, pages=1)
+        codes = [t.text.strip() for t in last._p.iter() if t.tag.endswith("}instrText")]
+        assert codes == ["PAGE \\* MERGEFORMAT", "NUMPAGES \\* MERGEFORMAT"]
+    assert heading in body and review in body
+    assert "Important information" not in body and "Last reviewed" not in body
+
+
+def test_the_text_and_email_carry_the_localized_labels_and_dates(catalogs_build: Project) -> None:
+    text = catalogs_build.out("dose", ".es.txt").read_text(encoding="utf-8")
+    assert "\nInformación importante\n----------------------\n" in text
+    assert "Última revisión: 3 de junio de 2024" in text
+    flat = " ".join(text.split())
+    assert "*** Revisión vencida: esta información debía revisarse de nuevo el 3 de junio de 2025." in flat
+    msg = email.message_from_bytes(catalogs_build.out("dose", ".es.eml").read_bytes(), policy=policy.default)
+    plain = " ".join(msg.get_body(("plain",)).get_content().split())  # type: ignore[union-attr]
+    assert "Recibe este correo electrónico de Riverside Mind & Body Clinic. Para cancelar la" in plain
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert 'aria-label="Información importante"' in html
+    shown = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+    assert (
+        "Recibe este correo electrónico de Riverside Mind & Body Clinic. Puede cancelar la suscripción"
+        in shown
+    )
+    assert "Revisión vencida: esta información" in shown and "Última revisión: 3 de junio de 2024" in shown
+    assert "Important information" not in shown and "Unsubscribe" not in shown
+    page = catalogs_build.out("dose", ".zh-Hant.email.html").read_text(encoding="utf-8")
+    assert "此電子郵件由 Riverside Mind &amp; Body Clinic 寄送。您可隨時<a href=" in page
+    assert "最後審閱日期：2026年11月1日" in page
+
+
+def test_the_english_outputs_keep_their_english_words(catalogs_build: Project) -> None:
+    text = catalogs_build.out("dose", ".txt").read_text(encoding="utf-8")
+    assert "\nImportant information\n---------------------\n" in text
+    assert "Last reviewed November 1, 2026" in text
+
+
+def test_verify_reads_the_localized_outputs_back(catalogs_build: Project) -> None:
+    result = catalogs_build.run("verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_pot_lists_every_message_of_the_code_and_templates(tmp_path: Path) -> None:
+    """A new English label without a catalog entry fails here: run pybabel extract (README)."""
+    out = tmp_path / "fresh.pot"
+    cmd = ["-q", "extract", "-F", str(LOCALE / "babel.cfg"), "-o", str(out), "--no-location", "."]
+    code = "import sys; from babel.messages.frontend import main; sys.argv[0] = 'pybabel'; main()"
+    result = subprocess.run([sys.executable, "-c", code, *cmd], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert _ids(out) == _ids(POT)
+
+
+def _ids(path: Path) -> set[str]:
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as fh:
+        return {m.id for m in read_po(fh) if m.id and isinstance(m.id, str)}
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"\{\w+\}|<[^>]+>", text))
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_every_shipped_catalog_translates_every_message_with_its_placeholders(locale: str) -> None:
+    from babel.messages.pofile import read_po
+
+    with (LOCALE / locale / "LC_MESSAGES" / "publishkit.po").open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    messages = {m.id: m for m in catalog if m.id}
+    assert set(messages) == _ids(POT)
+    for msgid, m in messages.items():
+        assert isinstance(m.string, str) and m.string and not m.fuzzy, msgid
+        assert _placeholders(m.string) == _placeholders(str(msgid)), msgid
+
+
+def test_a_language_without_a_catalog_warns_once_and_falls_back_to_english(project: Project) -> None:
+    project.write("source/disclaimers.yaml", REGISTRY)
+    project.article("dose", ENGLISH)
+    project.write("source/dose.vi.md", SPANISH.replace("language: es", "language: vi"))
+    project.write("source/other.vi.md", SPANISH.replace("language: es", "language: vi"))
+    project.article("other", ENGLISH)
+    result = project.run("text", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "catalog" in line]
+    assert warnings == [
+        "Warning: catalog: templates/locale/vi/LC_MESSAGES/publishkit.po: no catalog for language "
+        "'vi': the tool's own words (page labels, dates, headings) are in English in its outputs. "
+        "Add one with: pybabel init -i templates/locale/publishkit.pot -d templates/locale "
+        "-D publishkit -l vi"
+    ]
+    text = project.out("dose", ".vi.txt").read_text(encoding="utf-8")
+    assert "\nImportant information\n" in text and "Last reviewed November 1, 2026" in text
+    assert "Tài liệu này chỉ cung cấp thông tin chung." in text  # the disclaimer keeps its own wording
+
+
+def _keys(proj: Project) -> dict[tuple[str, str], str]:
+    manifest = json.loads((proj.build / "manifest.json").read_text(encoding="utf-8"))
+    return {(e["slug"], e["format"]): e["key"] for e in manifest["outputs"]}
+
+
+def test_editing_a_catalog_changes_only_that_languages_cache_keys(project: Project) -> None:
+    project.write("source/disclaimers.yaml", REGISTRY)
+    project.article("dose", ENGLISH)
+    project.write("source/dose.es.md", SPANISH)
+    project.write("source/dose.zh-Hant.md", CHINESE)
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    assert project.run("text", env=env).returncode == 0
+    before = _keys(project)
+    po = project.root / "templates/locale/es/LC_MESSAGES/publishkit.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('"Enlaces"', '"Vínculos"'), encoding="utf-8")
+    result = project.run("text", env=env)
+    assert result.returncode == 0, result.stderr
+    after = _keys(project)
+    assert [k for k in before if before[k] != after[k]] == [("dose.es", "text")]
+    assert "built     dose/dose.es.txt" in result.stdout
+    assert "unchanged dose/dose.zh-Hant.txt" in result.stdout and "unchanged dose/dose.txt" in result.stdout
+
+
+def test_a_tag_falls_back_from_its_region_and_finds_its_script() -> None:
+    templates = REPO / "templates"
+    assert locale_names("zh-hant-tw") == ["zh_Hant_TW", "zh_Hant", "zh"]
+    assert translator(templates, "es-MX").locale == "es"
+    assert translator(templates, "zh-Hant").locale == "zh_Hant"
+    assert translator(templates, "en-US").locale == ""
+    assert translator(templates, "vi").gettext("Summary") == "Summary"
+    assert translator(templates, "es").format_date(__import__("datetime").date(2026, 11, 1)) == (
+        "1 de noviembre de 2026"
+    )
+
+
+def test_the_page_label_css_cannot_leave_its_string() -> None:
+    assert page_label_css(translator(REPO / "templates", "en")) == (
+        '"Page " counter(page) " of " counter(pages)'
+    )
+    assert css_string('a"b</style>\\') == '"a\\22 b\\3c /style\\3e \\5c "'
