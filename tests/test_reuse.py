@@ -58,3 +58,38 @@ def test_the_stylesheet_is_taken_out_of_the_page_whole() -> None:
         "\np { color: red; }\n",
     )
     assert pdf.split_style("<p>no style</p>") == ("<p>no style</p>", "")
+
+
+PUA = "\ue000"  # a private-use character: no font draws it
+
+
+def test_the_glyph_gate_reads_each_embedded_font_once_and_a_different_one_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import weasyprint
+
+    from publishkit.audit import glyphs
+
+    read: list[object] = []
+
+    class Glyphs(glyphs._Glyphs):
+        def __init__(self, font: Any) -> None:
+            read.append(font)
+            super().__init__(font)
+
+    monkeypatch.setattr(glyphs, "_Glyphs", Glyphs)
+    monkeypatch.setattr(glyphs, "_FONTS", {})
+
+    def made(html: str) -> bytes:
+        data = weasyprint.HTML(string=html).write_pdf()
+        assert isinstance(data, bytes)
+        return data
+
+    first = made("<p>Call us today.</p>")
+    assert glyphs.missing_glyphs(first) == [] and len(read) == 1
+    # Another document with the same letters embeds the same subset: not read again.
+    assert glyphs.missing_glyphs(made("<p>Call today us.</p>")) == [] and len(read) == 1
+    assert glyphs.missing_glyphs(first) == [] and len(read) == 1
+    # Other letters make another subset: it is read, and its missing glyph is found.
+    assert glyphs.missing_glyphs(made(f"<p>Call {PUA} us, {PUA} today.</p>")) == [PUA]
+    assert len(read) == 2
