@@ -246,19 +246,17 @@ def floor_worker(root: Path, repeats: int) -> None:
     renderer = REGISTRY["pdf"]
     type(renderer).render = capture  # type: ignore[method-assign]
     build(settings, ["pdf"], force=True, jobs=1)  # nothing is written: every render stops above
-    import weasyprint
-
-    base = settings.templates_dir.resolve().as_uri() + "/"
     allowed = (settings.assets_dir, settings.templates_dir)
-    font_config = pdfmod._font_config(settings.templates_dir)
 
-    def lay_out(page: str) -> bytes:
+    def lay_out(page: str) -> bytes:  # the renderer's own call: its stylesheet parsed once
         fetcher = pdfmod.make_fetcher(allowed, settings.pdf.timeout)
-        return weasyprint.HTML(string=page, base_url=base, url_fetcher=fetcher).write_pdf(  # type: ignore[no-any-return]
+        return pdfmod.write_handout(  # type: ignore[no-any-return]
+            page,
+            settings.templates_dir,
+            fetcher,
             pdf_variant=pdfmod.PDF_VARIANT,
             pdf_identifier=b"0" * 32,
             custom_metadata=True,
-            font_config=font_config,
         )
 
     lay_out(pages[0])  # warm-up: fonts, caches

@@ -10,9 +10,12 @@ ToUnicode map) with the Debian package whose Noto fonts cover them (fontpackages
 from __future__ import annotations
 
 import bisect
+import hashlib
 import io
 import re
+import sys
 import unicodedata
+from array import array
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -71,7 +74,8 @@ def _to_unicode(font: Any) -> dict[int, str]:
 
 
 def _shown(stream: Any, resources: Any) -> Iterator[tuple[Any, bytes]]:
-    """(font, shown bytes) for every text-showing operator, Form XObjects included."""
+    """(font, shown bytes) for every text-showing operator, Form XObjects included. The bytes are
+    the operator's strings joined, each cut to whole two-byte codes (what a Type0 font shows)."""
     import pikepdf
 
     font = None
@@ -82,9 +86,12 @@ def _shown(stream: Any, resources: Any) -> Iterator[tuple[Any, bytes]]:
         if op == "Tf":
             font = resources.Font[operands[0]]
         elif op in _SHOW and font is not None:
-            for item in operands if op != "TJ" else operands[0]:
-                if isinstance(item, pikepdf.String):
-                    yield font, bytes(item)
+            strings = [
+                bytes(item)
+                for item in (operands if op != "TJ" else operands[0])
+                if isinstance(item, pikepdf.String)
+            ]
+            yield font, b"".join(s[: len(s) & ~1] for s in strings)
         elif op == "Do" and "/XObject" in resources:
             xobject = resources.XObject[operands[0]]
             if xobject.get("/Subtype") == "/Form":
@@ -163,25 +170,71 @@ class _Glyphs:
         return gid in self.outlined or all(unicodedata.category(c) in _SPACES for c in text)
 
 
+# A font's glyphs, kept per process by the hash of what they are read from: the same subset
+# recurs across handouts (headings, footers, a clinic's editions), and fontTools' reading of it
+# was most of the gate's time. (The ToUnicode map is cheap and is read for every document.)
+_FONTS: dict[bytes, _Glyphs] = {}
+FONTS_KEPT = 256
+
+
+def _font_key(font: Any) -> bytes:
+    """A digest of everything _Glyphs reads from a Type0 font."""
+    digest = hashlib.sha256()
+    descendant = font.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    cid_to_gid = descendant.get("/CIDToGIDMap")
+    parts: list[Any] = [
+        cid_to_gid if cid_to_gid is None or cid_to_gid == "/Identity" else cid_to_gid.read_bytes()
+    ]
+    for name in ("/FontFile2", "/FontFile3"):
+        stream = descriptor.get(name)
+        parts += [name, None if stream is None else (str(stream.get("/Subtype")), stream.read_bytes())]
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.digest()
+
+
+def _known_font(font: Any) -> tuple[_Glyphs, dict[int, str]]:
+    key = _font_key(font)
+    glyphs = _FONTS.get(key)
+    if glyphs is None:
+        glyphs = _Glyphs(font)
+        if len(_FONTS) >= FONTS_KEPT:
+            del _FONTS[next(iter(_FONTS))]  # the oldest
+        _FONTS[key] = glyphs
+    return glyphs, _to_unicode(font)
+
+
+def _codes(shown: bytes) -> Iterator[int]:
+    """The distinct two-byte codes of ``shown``, in order of first appearance."""
+    codes = array("H", shown)
+    if sys.byteorder == "little":
+        codes.byteswap()  # PDF codes are big-endian
+    return iter(dict.fromkeys(codes))
+
+
 def missing_glyphs(data: bytes) -> list[str]:
     """The characters, in order of first appearance, that the PDF draws without a glyph."""
     import pikepdf
 
     missing: dict[str, None] = {}
-    fonts: dict[tuple[int, int], tuple[_Glyphs, dict[int, str]] | None] = {}
+    fonts: dict[tuple[int, int], tuple[_Glyphs, dict[int, str], set[int]] | None] = {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             for font, shown in _shown(page.obj, page.Resources):
                 key = font.objgen
                 if key not in fonts:
-                    type0 = font.get("/Subtype") == "/Type0"
-                    fonts[key] = (_Glyphs(font), _to_unicode(font)) if type0 else None
+                    # WeasyPrint writes only Type0 fonts; a simple font is not ours
+                    fonts[key] = (*_known_font(font), set()) if font.get("/Subtype") == "/Type0" else None
                 known = fonts[key]
-                if known is None:  # WeasyPrint writes only Type0 fonts; a simple font is not ours
+                if known is None:
                     continue
-                glyphs, text = known
-                for i in range(0, len(shown) - 1, 2):
-                    code = int.from_bytes(shown[i : i + 2], "big")
+                glyphs, text, seen = known
+                for code in _codes(shown):
+                    if code in seen:
+                        continue
+                    seen.add(code)
                     chars = text.get(code, "\ufffd")
                     if not glyphs.drawn(code, chars):  # a space drawn as .notdef shows a box too
                         missing.update(dict.fromkeys(chars))

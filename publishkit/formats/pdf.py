@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.request import url2pathname
@@ -28,6 +29,11 @@ FETCH_TIMEOUT = 10.0  # seconds for any one file the handout reads
 
 # One warm WeasyPrint state per process: font setup is the slow part of the first render.
 _FONT_CONFIGS: dict[Path, Any] = {}
+# The page's stylesheet, parsed once per process for each text (a clinic, an edition, a draft mark
+# and a page size make a few texts): parsing handout.css was about 25 ms of every handout.
+_STYLESHEETS: dict[tuple[Path, str], Any] = {}
+STYLESHEETS_KEPT = 16  # a watching process sees a new text at every edit of handout.css
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
 class RefusedFetch(Exception):
@@ -95,6 +101,50 @@ def _font_config(templates_dir: Path) -> Any:
     if key not in _FONT_CONFIGS:
         _FONT_CONFIGS[key] = FontConfiguration()
     return _FONT_CONFIGS[key]
+
+
+def split_style(page: str) -> tuple[str, str]:
+    """The page without its first ``<style>`` element (the template's, in the head: the body's
+    HTML is sanitized and has none), and that element's CSS ("" when the page has none)."""
+    found = _STYLE.search(page)
+    if found is None:
+        return page, ""
+    return page[: found.start()] + page[found.end() :], found.group(1)
+
+
+def handout_stylesheet(css: str, templates_dir: Path, fetcher: Any) -> Any:
+    """The page's CSS as a WeasyPrint stylesheet, parsed once per process for each text.
+
+    It is given to WeasyPrint as the page's only stylesheet besides the user agent's (the body has
+    no style element and no style attribute: kit/sanitize.py), so its rules cascade among
+    themselves exactly as they did inside the page. Its @font-face rules register the fonts in
+    the process's FontConfiguration, which every handout of that templates folder shares."""
+    from weasyprint import CSS
+
+    key = (templates_dir.resolve(), css)
+    sheet = _STYLESHEETS.get(key)
+    if sheet is None:
+        sheet = CSS(
+            string=css,
+            base_url=templates_dir.resolve().as_uri() + "/",
+            url_fetcher=fetcher,
+            font_config=_font_config(templates_dir),
+        )
+        if len(_STYLESHEETS) >= STYLESHEETS_KEPT:
+            del _STYLESHEETS[next(iter(_STYLESHEETS))]  # the oldest
+        _STYLESHEETS[key] = sheet
+    return sheet
+
+
+def write_handout(page: str, templates_dir: Path, fetcher: Any, **options: Any) -> Any:
+    """WeasyPrint's PDF of a handout page, its stylesheet parsed once per process."""
+    weasyprint = load_weasyprint()
+    page, css = split_style(page)
+    sheets = [handout_stylesheet(css, templates_dir, fetcher)] if css else []
+    document = weasyprint.HTML(
+        string=page, base_url=templates_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+    )
+    return document.write_pdf(stylesheets=sheets, font_config=_font_config(templates_dir), **options)
 
 
 def brand_css(color: str) -> str:
@@ -184,7 +234,7 @@ class PdfRenderer(Format):
         ).write_pdf(font_config=_font_config(settings.templates_dir))
 
     def render(self, ctx: RenderContext) -> bytes:
-        weasyprint = load_weasyprint()
+        load_weasyprint()
         from weasyprint.urls import FatalURLFetchingError
 
         settings = ctx.settings
@@ -194,16 +244,13 @@ class PdfRenderer(Format):
         name = self.filename(ctx.article.slug)
         try:
             with time_limit(settings.pdf.timeout, "laying out the handout", name):
-                document = weasyprint.HTML(
-                    string=page,
-                    base_url=settings.templates_dir.resolve().as_uri() + "/",
-                    url_fetcher=fetcher,
-                )
-                data = document.write_pdf(
+                data = write_handout(
+                    page,
+                    settings.templates_dir,
+                    fetcher,
                     pdf_variant=PDF_VARIANT,
                     pdf_identifier=pdf_identifier(ctx),
                     custom_metadata=True,
-                    font_config=_font_config(settings.templates_dir),
                 )
         except FatalURLFetchingError as exc:
             if isinstance(exc.__cause__, PublishError):  # ours, raised inside the fetcher: say it as is
