@@ -25,7 +25,7 @@ from .plan import Job, configured, plan, select_brands
 from .remember import SourceCache, load_all
 from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
-from .workers import execute, warm_pool
+from .workers import execute, start_workers
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -88,7 +88,8 @@ def build(
         planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
         planned, loaded, keep = _shard(planned, loaded, shard)
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
-        pool = warm_pool(settings, registries, formats, todo, jobs)
+        checked = [a for a, _d in loaded] if checks else []
+        pool = start_workers(settings, registries, formats, todo, jobs, checked)
         if pool is not None:
             stack.callback(pool.shutdown)
         if checks:
