@@ -35,7 +35,8 @@ def spy(*args, **kwargs):
     return real_run(*args, **kwargs)
 subprocess.run = spy
 from publishkit.cli.main import main
-rc = main([*sys.argv[2:], "--quiet", "--jobs", "1"], root=Path(sys.argv[1]))
+jobs = [] if sys.argv[2] == "check" else ["--jobs", "1"]
+rc = main([*sys.argv[2:], "--quiet", *jobs], root=Path(sys.argv[1]))
 heavy = [m for m in HEAVY if m in sys.modules]
 thumbs = sys.modules.get("publishkit.site.thumbs")
 rendered = thumbs.RENDERED if thumbs else []
@@ -86,6 +87,13 @@ def test_nothing_changed_reads_no_article_checks_nothing_and_imports_nothing_hea
     before = {p: p.stat().st_mtime_ns for p in gallery}
     assert _probe(catalog, "all") == IDLE
     assert {p: p.stat().st_mtime_ns for p in gallery} == before  # the gallery was not even rendered
+
+
+def test_check_with_nothing_changed_reads_no_article_and_runs_no_check(catalog: Project) -> None:
+    checked = (catalog.build / "check.json").read_bytes()
+    assert _probe(catalog, "check") == IDLE
+    assert (catalog.build / "check.json").read_bytes() == checked
+    assert _probe(catalog, "all") == IDLE  # and the build after it still has every record
 
 
 def test_after_editing_one_exactly_that_one_is_read_and_rebuilt(catalog: Project) -> None:

@@ -162,6 +162,19 @@ def load_cache(build_dir: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
+def _reusable(old: dict[str, Any] | None, key: str) -> bool:
+    """Whether a cached result stands: the same key, and no time limit in it (judged again)."""
+    if not old or old.get("key") != key:
+        return False
+    return all(f["check"] != TIMEOUT for f in old["findings"])
+
+
+def unchecked(settings: Settings, articles: Sequence[Article]) -> list[Article]:
+    """The ``articles`` whose content check would run now (no cached result stands for them)."""
+    cache = load_cache(settings.build_dir)
+    return [a for a in articles if not _reusable(cache.get(a.slug), content_key(settings, a))]
+
+
 def run_checks(
     settings: Settings,
     articles: Sequence[Article],
@@ -180,7 +193,7 @@ def run_checks(
     for article in articles:
         key = content_key(settings, article)
         old = cache.get(article.slug)
-        if old and old.get("key") == key and all(f["check"] != TIMEOUT for f in old["findings"]):
+        if old is not None and _reusable(old, key):
             content = [Finding(**f) for f in old["findings"] if f["check"] not in fresh]
             results[article.slug] = _judge(settings, article, key, old["readability"], content, built, strict)
         else:

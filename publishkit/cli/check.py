@@ -39,20 +39,21 @@ def _select(settings: Any, slugs: list[str]) -> list[Path]:
 def run(args: argparse.Namespace, root: Path) -> int:
     from ..checks.runner import run_checks, save_report
     from ..kit.fsutil import build_lock
-    from ..model.article import load_article
     from ..model.settings import build_time, load_settings
+    from ..pipeline.remember import SourceCache
 
     settings = load_settings(root)
     today = build_time().date()
     articles: list[Article] = []
     unreadable: dict[str, PublishError] = {}
     chosen = _select(settings, args.slugs)
-    for path in chosen:
-        try:
-            articles.append(load_article(path, settings.limits))
-        except PublishError as exc:
-            unreadable[path.stem] = exc
     with build_lock(settings.build_dir):
+        sources = SourceCache(settings)  # an unchanged file is not read: its check is cached too
+        for path in chosen:
+            try:
+                articles.append(sources.load(path))
+            except PublishError as exc:
+                unreadable[path.stem] = exc
         results = run_checks(settings, articles, today, strict=args.strict, force=args.force)
         extra = {
             slug: {
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace, root: Path) -> int:
         }
         existing = chosen if not args.slugs else _select(settings, [])  # source/ listed once if it will do
         save_report(settings, results, today, {p.stem for p in existing}, extra)
+        sources.save({p.stem for p in existing})
     for problem in unreadable.values():
         print(format_error(problem, root), file=sys.stderr)
     for result in results.values():

@@ -26,7 +26,7 @@ from .remember import SourceCache, load_all
 from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
 from .translations import catalog_warnings
-from .workers import execute, warm_pool
+from .workers import execute, start_workers
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -90,8 +90,8 @@ def build(
         planned, loaded, keep = _shard(planned, loaded, shard)
         report.warnings.extend(catalog_warnings(settings, planned))
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
-        pool = warm_pool(settings, registries, formats, todo, jobs)
-        if pool is not None:
+        checked = [a for a, _d in loaded] if checks else []
+        if (pool := start_workers(settings, registries, formats, todo, jobs, checked)) is not None:
             stack.callback(pool.shutdown)
         if checks:
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)

@@ -29,6 +29,7 @@ from ..model.assets import checked_ast, find_line, media_copies
 from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
+from . import headstart
 from .cachekey import hash_files, template_paths, tool_versions
 from .convert import Converted, disclaimer_texts
 from .outcome import Outcome
@@ -101,6 +102,7 @@ def build_chunk(
         except PublishError as exc:
             return [o for t in tasks for o in t.failed(exc)], warnings, ""
 
+        headstart.wait()  # WeasyPrint is used by one thread at a time
         for task in tasks:
             for job, key in task.jobs:
                 if task.article.slug in failed:
@@ -282,12 +284,16 @@ def run_chunk(
     return build_chunk(*args)
 
 
-def warm_worker(settings: Settings, registries: dict[str, Registry], formats: tuple[str, ...]) -> None:
-    """Load what rendering needs ahead of the first article. Only a head start: a failure here
-    is left for the real render to report."""
+def warm_worker(
+    settings: Settings,
+    registries: dict[str, Registry],
+    formats: tuple[str, ...],
+    languages: tuple[str, ...] = (),
+) -> None:
+    """Load what rendering needs ahead of the first article (see headstart.py) and convert the
+    disclaimers. Only a head start: a failure here is left for the real render to report."""
+    headstart.prefetch(settings, formats, languages)
     try:
-        for fmt in formats:
-            REGISTRY[fmt].warm_up(settings)
         for registry in registries.values():
             disclaimer_texts(registry, [d for d in registry.entries if d.text and d.short], settings)
     except Exception:

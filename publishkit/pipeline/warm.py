@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.templating import make_environment
+from ..model.article import FrontMatter
 from ..model.settings import Settings
 from ..site.gallery import TEMPLATE as GALLERY_TEMPLATE
 from .build import load_registries
@@ -25,7 +26,8 @@ def warm_up(settings: Settings) -> None:
         registries = load_registries(settings, select_brands(settings, ()))
     except PublishError:
         return
-    warm_worker(settings, registries, tuple(REGISTRY))
+    # The hyphenation patterns of the articles' default language; another loads at its first edit.
+    warm_worker(settings, registries, tuple(REGISTRY), (FrontMatter.language,))
     try:
         env = make_environment(settings.templates_dir)
         names = [n for r in REGISTRY.values() for n in r.templates if n.endswith(".j2")]

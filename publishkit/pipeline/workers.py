@@ -7,8 +7,10 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from ..model.article import Article
 from ..model.registry import Registry
 from ..model.settings import Settings
+from . import headstart
 from .chunk import Task, build_chunk, run_chunk, warm_worker
 from .plan import Job
 
@@ -47,6 +49,11 @@ def execute(
             yield outcomes, warnings
 
 
+def languages_of(todo: list[tuple[Job, str]]) -> tuple[str, ...]:
+    """The languages the handouts to build are hyphenated in."""
+    return tuple(dict.fromkeys(job.variant.language or job.article.meta.language for job, _key in todo))
+
+
 def warm_pool(
     settings: Settings,
     registries: dict[str, Registry],
@@ -61,8 +68,37 @@ def warm_pool(
         return None
     pending = len({job.article.slug for job, _key in todo})
     workers = min(jobs, -(-pending // _chunk_size(pending, jobs)))
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=warm_worker, initargs=(settings, registries, tuple(formats))
-    )
+    initargs = (settings, registries, tuple(formats), languages_of(todo))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_worker, initargs=initargs)
     pool.submit(int)  # starts the workers now (all at once: the pool forks)
     return pool
+
+
+def start_workers(
+    settings: Settings,
+    registries: dict[str, Registry],
+    formats: Sequence[str],
+    todo: list[tuple[Job, str]],
+    jobs: int,
+    checked: Sequence[Article] = (),
+) -> ProcessPoolExecutor | None:
+    """Workers that warm up while this process checks ``checked``. When a single worker would
+    only wait for its own warm-up (one article to build, every check result cached), this process
+    builds it, with the renderers' imports in a thread while it waits on pandoc (see README)."""
+    if not todo:
+        return None
+    if len({job.article.slug for job, _key in todo}) > 1 or _will_check(settings, checked):
+        pool = warm_pool(settings, registries, formats, todo, jobs)
+        if pool is not None:
+            return pool
+    headstart.start(settings, [job.format for job, _key in todo], languages_of(todo))
+    return None
+
+
+def _will_check(settings: Settings, articles: Sequence[Article]) -> bool:
+    """Whether the content checks will run for any of ``articles`` (not all read from check.json)."""
+    if not articles:
+        return False
+    from ..checks.runner import unchecked
+
+    return bool(unchecked(settings, articles))
