@@ -52,7 +52,7 @@ def _flat(text: str) -> str:
 
 
 def _found(text: str, tagline: Tagline, phone: str = PHONE) -> bool:
-    return any(_flat(r) in _flat(text) for r in tagline_readings(tagline, phone))
+    return any(all(_flat(x) in _flat(text) for x in r) for r in tagline_readings(tagline, phone))
 
 
 # --- settings and the file -------------------------------------------------------------------

@@ -63,22 +63,25 @@ def _audit_clinic(name: str, body: str, clinic: ClinicFacts) -> None:
 _UNSPACED = re.compile(r"[\s\u200b-\u200f\u2066-\u2069]+")
 
 
-def tagline_readings(tagline: Tagline, phone: str) -> tuple[str, ...]:
-    """How a tagline may read back, its phone filled in. Inside a right-to-left line the phone
-    number is drawn left to right, and a PDF's text layer then gives its groups in visual order
-    ("555-0142 (503)"): that reading is accepted for right-to-left languages only."""
+def tagline_readings(tagline: Tagline, phone: str) -> tuple[tuple[str, ...], ...]:
+    """How a tagline may read back, its phone filled in: alternatives, each a set of pieces that
+    must all be found. Inside a right-to-left line the phone number is drawn left to right, and a
+    PDF's text layer gives such a line in an order of its own (the number's groups reversed, the
+    closing words before it, the number on a line of its own): for right-to-left languages the
+    words before the number, the number and the words after it are each required instead."""
     before, number, after = tagline.parts(phone)
-    readings = [f"{before}{number}{after}"]
-    if tagline.dir == "rtl" and " " in number.strip():
-        readings.append(f"{before}{' '.join(reversed(number.split()))}{after}")
+    readings: list[tuple[str, ...]] = [(f"{before}{number}{after}",)]
+    if tagline.dir == "rtl":
+        for shown in {number, " ".join(reversed(number.split()))}:
+            readings.append(tuple(x for x in (before, shown, after) if x.strip()))
     return tuple(readings)
 
 
-def check_taglines(name: str, body: str, taglines: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+def check_taglines(name: str, body: str, taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]]) -> None:
     """Every language-access tagline the clinic shows (lang, readings) is in the output."""
     flat = _UNSPACED.sub("", body)
     for lang, readings in taglines:
-        if not any(_UNSPACED.sub("", normalize(text)) in flat for text in readings):
+        if not any(all(_UNSPACED.sub("", normalize(x)) in flat for x in pieces) for pieces in readings):
             raise AuditError(
                 f"language-access tagline '{lang}' missing (its text with the clinic's phone was not "
                 "found; every output of a clinic with taglines must print them)",
@@ -112,7 +115,7 @@ def audit(
     marks: Sequence[str] = (),
     running: Running | None = None,
     clinic: ClinicFacts | None = None,
-    taglines: Sequence[tuple[str, tuple[str, ...]]] = (),
+    taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]] = (),
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
