@@ -172,7 +172,10 @@ def mark_taglines(document: Any, taglines: tuple[Tagline, ...], phone: str) -> N
         _lang_run(paragraph, tagline.name, tagline.lang, bold=True)
         _lang_run(paragraph, " " + before, tagline.lang)
         if number:
-            _lang_run(paragraph, number, tagline.lang)
+            # LRM on both sides: Word and LibreOffice would otherwise swap the number's groups
+            # in a right-to-left paragraph ("555-0142 (503)").
+            shown = f"\u200e{number}\u200e" if tagline.dir == "rtl" else number
+            _lang_run(paragraph, shown, tagline.lang)
         if after:
             _lang_run(paragraph, after, tagline.lang)
         if tagline.dir == "rtl":
