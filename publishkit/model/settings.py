@@ -199,7 +199,7 @@ def _taglines(settings: Settings, errors: list[str]) -> Settings:
     lists must be in it, and a clinic that prints taglines needs the phone they tell people to call."""
     path = settings.source_dir / TAGLINES_FILE
     wanted = [b for b in settings.brands.values() if b.taglines]
-    if not wanted and not path.is_file():
+    if not settings.source_dir.is_dir() or (not wanted and not path.is_file()):  # no source/: said later
         return settings
     try:
         taglines = load_taglines(path, settings.limits.max_source_bytes)
