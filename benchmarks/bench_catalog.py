@@ -70,6 +70,7 @@ def make_tree(dest: Path, n: int) -> list[str]:
     shutil.copytree(REPO / "templates", dest / "templates", ignore=ignore)
     (dest / "source").mkdir()
     shutil.copy(REPO / "source" / "disclaimers.yaml", dest / "source" / "disclaimers.yaml")
+    shutil.copy(REPO / "source" / "taglines.yaml", dest / "source" / "taglines.yaml")
     if (REPO / "source" / "assets").is_dir():
         shutil.copytree(REPO / "source" / "assets", dest / "source" / "assets")
     seed = (REPO / "source" / f"{SEED}.md").read_text(encoding="utf-8")

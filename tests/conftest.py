@@ -90,6 +90,7 @@ def make_project(dest: Path, root_case: str | None = None, seed: bool = False) -
     shutil.copytree(REPO / "templates", dest / "templates")
     (dest / "source").mkdir()
     shutil.copy(REPO / "source" / "disclaimers.yaml", dest / "source" / "disclaimers.yaml")
+    shutil.copy(REPO / "source" / "taglines.yaml", dest / "source" / "taglines.yaml")
     if (REPO / "source" / "assets").is_dir():
         shutil.copytree(REPO / "source" / "assets", dest / "source" / "assets")
     if seed:

@@ -17,6 +17,8 @@ SPLIT_WORDS_JS = r"""
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     for (const token of node.data.matchAll(/\S+/g)) {
       if (/[\/@]|\w\.\w/.test(token[0])) continue;
+      // Chinese, Japanese and Korean lines (the taglines) break between characters, as they should.
+      if (/[\u1100-\u11ff\u3000-\u30ff\u3400-\u9fff\uac00-\ud7a3\uff00-\uffef]/.test(token[0])) continue;
       for (const part of token[0].matchAll(/[^\-\u00ad\u2010\u2013\u2014]+/g)) {
         const start = token.index + part.index;
         range.setStart(node, start);

@@ -197,8 +197,10 @@ def test_diff_report_shows_the_changed_pdf_pages_side_by_side(proj: Project) -> 
     run(proj, "diff", SLUG)
     folder = proj.build / SLUG
     page = lxml_html.fromstring((folder / f"{SLUG}.diff.html").read_bytes())
-    (section,) = page.xpath("//section[@class='page']")
-    assert section.xpath("./h3/text()") == ["Page 1"]
+    # Page 2 holds only the language-access taglines; it differs by its DRAFT band alone.
+    sections = page.xpath("//section[@class='page']")
+    assert [s.xpath("./h3/text()") for s in sections] == [["Page 1"], ["Page 2"]]
+    section = sections[0]
     assert section.xpath(".//img/@src") == [f"{SLUG}.p1.before.png", f"{SLUG}.p1.after.png"]
     with Image.open(folder / f"{SLUG}.p1.before.png") as b, Image.open(folder / f"{SLUG}.p1.after.png") as a:
         before, after = b.copy(), a.convert("RGB")

@@ -77,8 +77,9 @@ def test_properties_and_provenance(seed_build: Project, slug: str) -> None:
     assert read_custom_properties(data)["Reference"] == ref
     assert read_custom_properties(data)["Source sha256"] == article.sha256
     # The reference line is also visible, as the last paragraph of the body.
-    assert document.paragraphs[-1].text == ref
-    assert document.paragraphs[-1].style.name == "Reference Line"
+    closing = [p for p in document.paragraphs if p.style.name != "Tagline"][-1]  # the taglines follow it
+    assert closing.text == ref
+    assert closing.style.name == "Reference Line"
     # Document language for spell check and screen readers: the default run language.
     styles = document.styles.element
     lang = styles.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
@@ -138,7 +139,8 @@ def test_body_ends_with_disclaimers_and_review_line(seed_build: Project, slug: s
     article = load_article(seed_build.source / f"{slug}.md", Limits())
     review = [p for p in paragraphs[start:] if p.text == review_line(article)]
     assert review and review[0].style.name == "Review Line"
-    assert {p.style.name for p in paragraphs[start + 1 : -2]} == {"Disclaimer"}
+    end = len(paragraphs) - sum(p.style.name == "Tagline" for p in paragraphs)  # the taglines close it
+    assert {p.style.name for p in paragraphs[start + 1 : end - 2]} == {"Disclaimer"}
 
 
 def test_seed_headings_in_order(seed_build: Project) -> None:

@@ -38,7 +38,9 @@ class SummaryFormat(Format):
         body = ctx.bodies[self.name].outputs["markdown"].strip()
         disclaimers = [d.plain.strip() for d in self.kept(ctx)]
         clinic = " · ".join(x for x in (ctx.brand.name, ctx.brand.address, ctx.brand.phone) if x)
+        taglines = [t.filled(ctx.brand.phone) for t in ctx.taglines]  # the audit requires them too
         parts = [f"# {meta.title}", meta.summary, body, *disclaimers, ctx.review_line, clinic, ctx.reference]
+        parts += taglines
         return ("\n\n".join(parts) + "\n").encode("utf-8")
 
     def kept(self, ctx: RenderContext) -> list[object]:
@@ -180,7 +182,10 @@ ALLOWED: dict[str, set[str]] = {
     "model/types.py": {"text"},  # the type word "text" in settings errors
     "model/approval.py": {"text"},  # a disclaimer's "text" (its full wording) in the record
     "pipeline/approvaldiff.py": {"text", ".docx"},  # wording keys; the tracked-changes Word file it writes
-    "pipeline/pagediff.py": {".pdf"},  # the approved handout's kept copy, a PDF that PDFium renders
+    "pipeline/pagediff.py": {".pdf"},
+    "model/taglines.py": {
+        "text"
+    },  # a tagline's "text" key in source/taglines.yaml  # the approved handout's kept copy, a PDF that PDFium renders
 }
 
 

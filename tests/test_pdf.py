@@ -147,7 +147,8 @@ def test_all_fonts_embedded_and_shipped(seed_build: Project, slug: str) -> None:
     for row in rows:
         name, emb = row.split()[0], row.split()[-5]
         assert emb == "yes", row
-        assert "Atkinson-Hyperlegible" in name or "NotoSans" in name, row
+        # the shipped Noto subsets (PK-Noto-...) draw the language-access taglines
+        assert any(f in name for f in ("Atkinson-Hyperlegible", "NotoSans", "Noto-Sans")), row
 
 
 def test_non_ascii_text_survives(seed_build: Project) -> None:
@@ -173,7 +174,8 @@ def test_end_block_full_disclaimers_review_and_reference(seed_build: Project, sl
     for i in manifest_disclaimers(seed_build, slug):
         full = re.sub(r"\*\*", "", registry.get(i).text)  # type: ignore[union-attr]
         assert normalize(full) in whole, i
-    last = normalize(pages[-1])
+    # the end block closes the article; the language-access taglines may follow on a page of their own
+    last = normalize(" ".join(pages[-2:]))
     assert "last reviewed" in last
     assert f"ref {slug} · source " in last
 
@@ -230,6 +232,9 @@ def test_pdf_bytes_reproducible(seed_build: Project, second_build: Project, slug
 @pytest.fixture(scope="session")
 def large_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     proj = make_project(tmp_path_factory.mktemp("large") / "proj", "basic", seed=True)
+    # These tests measure the body text's size by counting letters; the 9 pt taglines outnumber a
+    # short article's (test_taglines.py covers them, and large print keeps them at the body size).
+    proj.set_config("taglines = [", "# taglines = [")
     result = proj.run("pdf", "--large-print", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 0, result.stderr  # the same audit passed
     return proj

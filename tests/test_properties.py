@@ -86,6 +86,7 @@ def _fresh_tree(root: Path) -> Path:
     shutil.copytree(REPO / "templates", root / "templates")
     (root / "source").mkdir()
     shutil.copy(REPO / "source" / "disclaimers.yaml", root / "source")
+    shutil.copy(REPO / "source" / "taglines.yaml", root / "source")
     return root
 
 

@@ -77,7 +77,7 @@ def test_three_bad_settings_are_three_lines(project: Project) -> None:
     assert config_lines(project, "pdf") == [
         PREFIX + "tool.publish.pdf.page_size: expected one of: letter, a4 but received: 'a5'",
         PREFIX + "tool.publish.brands.eastside: unknown key 'colour'. "
-        "Valid keys: address, color, email, logo, name, phone, registry, require_approval, website",
+        "Valid keys: address, color, email, logo, name, phone, registry, require_approval, taglines, website",
         PREFIX + "tool.publish.brands.eastside.website: expected a web address starting with https:// "
         "or http:// (e.g. \"https://www.example.org\") but received: 'eastside.example'",
     ]

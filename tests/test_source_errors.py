@@ -134,7 +134,7 @@ def test_unknown_config_key_lists_the_valid_ones(project: Project) -> None:
     assert result.returncode == 1
     assert result.stderr == (
         "Error: config: pyproject.toml: tool.publish.brand: unknown key 'colour'. "
-        "Valid keys: address, color, logo, name, phone, require_approval, website\n"
+        "Valid keys: address, color, logo, name, phone, require_approval, taglines, website\n"
     )
 
 

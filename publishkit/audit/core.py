@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -9,10 +10,11 @@ from functools import partial
 from ..errors import AuditError
 from ..kit.textnorm import contains, normalize
 from ..model.settings import Settings
+from ..model.taglines import Tagline
 from .bands import Running, check_bands
 from .extracted import Extracted, Requirement
 
-__all__ = ["Extracted", "Requirement", "audit", "contains", "normalize"]
+__all__ = ["Extracted", "Requirement", "audit", "contains", "normalize", "tagline_readings"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,37 @@ def _audit_clinic(name: str, body: str, clinic: ClinicFacts) -> None:
             )
 
 
+# Spaces (a line may break anywhere in Chinese or Japanese) and the invisible marks that hold a
+# phone number left to right or join Persian letters are left out of the comparison.
+_UNSPACED = re.compile(r"[\s\u200b-\u200f\u2066-\u2069]+")
+
+
+def tagline_readings(tagline: Tagline, phone: str) -> tuple[tuple[str, ...], ...]:
+    """How a tagline may read back, its phone filled in: alternatives, each a set of pieces that
+    must all be found. Inside a right-to-left line the phone number is drawn left to right, and a
+    PDF's text layer gives such a line in an order of its own (the number's groups reversed, the
+    closing words before it, the number on a line of its own): for right-to-left languages the
+    words before the number, the number and the words after it are each required instead."""
+    before, number, after = tagline.parts(phone)
+    readings: list[tuple[str, ...]] = [(f"{before}{number}{after}",)]
+    if tagline.dir == "rtl":
+        for shown in {number, " ".join(reversed(number.split()))}:
+            readings.append(tuple(x for x in (before, shown, after) if x.strip()))
+    return tuple(readings)
+
+
+def check_taglines(name: str, body: str, taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]]) -> None:
+    """Every language-access tagline the clinic shows (lang, readings) is in the output."""
+    flat = _UNSPACED.sub("", body)
+    for lang, readings in taglines:
+        if not any(all(_UNSPACED.sub("", normalize(x)) in flat for x in pieces) for pieces in readings):
+            raise AuditError(
+                f"language-access tagline '{lang}' missing (its text with the clinic's phone was not "
+                "found; every output of a clinic with taglines must print them)",
+                path=name,
+            )
+
+
 # The smallest body text an edition may have, read back from the output.
 MIN_BODY_PT = {"large-print": 18.0}
 
@@ -82,13 +115,14 @@ def audit(
     marks: Sequence[str] = (),
     running: Running | None = None,
     clinic: ClinicFacts | None = None,
+    taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]] = (),
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
     ``marks`` are further texts the output must show, such as "Review overdue". ``running``: the
     clinic name and title the template puts in running headers and footers (paged formats)."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running, clinic)
+        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running, clinic, taglines)
     body = normalize(extracted.text)
     if clinic is not None:
         _audit_clinic(name, body, clinic)
@@ -100,6 +134,7 @@ def audit(
             raise AuditError(f"disclaimer '{req.id}' missing (full text not found)", path=name)
     if not contains(body, review_line):
         raise AuditError(f"review line '{review_line}' missing", path=name)
+    check_taglines(name, body, taglines)
     if extracted.footers is not None:
         if not extracted.footers:
             raise AuditError("no pages found", path=name)

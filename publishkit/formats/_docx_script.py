@@ -12,6 +12,9 @@ import unicodedata
 from typing import Any
 
 from ..model.langtag import direction
+from ..model.taglines import Tagline
+
+TAGLINE_STYLE = "Tagline"  # the paragraph style of each language-access tagline (pandoc custom-style)
 
 # The Noto family Word should ask for, by the language's script (fonts-noto-core, fonts-noto-cjk).
 EAST_ASIAN_FONTS = {"zh-Hant": "Noto Sans CJK TC", "zh-Hans": "Noto Sans CJK SC", "ja": "Noto Sans CJK JP",
@@ -167,3 +170,62 @@ def apply_script(document: Any, tag: str) -> None:
     bars = _left_bars(document)
     for root in roots:
         _right_to_left(root, bars)
+
+
+def _lang_run(paragraph: Any, text: str, tag: str, bold: bool = False) -> None:
+    """Append a run of ``text`` in language ``tag``: w:lang (w:val, and w:eastAsia or w:bidi as
+    the script needs), its East Asian or complex-script font, w:rtl when it is right-to-left text."""
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    rpr = _child(run._r, "w:rPr")
+    lang = _child(rpr, "w:lang")
+    lang.set(qn("w:val"), tag)
+    if east_asian_font(tag):
+        fonts = _child(rpr, "w:rFonts")
+        fonts.set(qn("w:eastAsia"), east_asian_font(tag))
+        fonts.set(qn("w:hint"), "eastAsia")
+        lang.set(qn("w:eastAsia"), tag)
+    if _primary(tag) in COMPLEX_FONTS:
+        _child(rpr, "w:rFonts").set(qn("w:cs"), COMPLEX_FONTS[_primary(tag)])
+        lang.set(qn("w:bidi"), tag)
+        if bold:
+            _child(rpr, "w:bCs")
+    if _has_rtl(text):
+        _child(rpr, "w:rtl")
+
+
+def mark_taglines(document: Any, taglines: tuple[Tagline, ...], phone: str) -> None:
+    """Rewrite each tagline paragraph (style Tagline, in order) as runs marked with its language:
+    the name in bold, the sentence, and the phone number in a run of its own that stays left to
+    right; a right-to-left language's paragraph is w:bidi."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body
+    found = [p for p in body.iter(qn("w:p")) if _style_of(p) == TAGLINE_STYLE]
+    for p, tagline in zip(found, taglines, strict=True):
+        for run in p.findall(qn("w:r")):
+            p.remove(run)
+        paragraph = Paragraph(p, document._body)
+        before, number, after = tagline.parts(phone)
+        _lang_run(paragraph, tagline.name, tagline.lang, bold=True)
+        _lang_run(paragraph, " " + before, tagline.lang)
+        if number:
+            # LRM on both sides: Word and LibreOffice would otherwise swap the number's groups
+            # in a right-to-left paragraph ("555-0142 (503)").
+            shown = f"\u200e{number}\u200e" if tagline.dir == "rtl" else number
+            _lang_run(paragraph, shown, tagline.lang)
+        if after:
+            _lang_run(paragraph, after, tagline.lang)
+        if tagline.dir == "rtl":
+            _child(_child(p, "w:pPr"), "w:bidi")
+
+
+def _style_of(p: Any) -> str:
+    from docx.oxml.ns import qn
+
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return str(style.get(qn("w:val"))) if style is not None else ""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 
 from ..kit.doctree import AST
 from ..model.settings import Brand
+from ..model.taglines import Tagline
 
 WIDTH = 72
 # What holds two words together while wrapping: a private-use character pandoc counts as one
@@ -114,3 +116,70 @@ def _first_word(text: str) -> str:
 def unbind(text: str) -> str:
     """Plain output with BIND back to ordinary spaces."""
     return text.replace(BIND, " ")
+
+
+# Marks that keep a phone number left to right inside a right-to-left line (a plain-text reader
+# applies the Unicode bidi algorithm: without them "(503) 555-0142" in Arabic reads "555-0142 (503)").
+LRM = "\u200e"
+# Closing punctuation never starts a line (kinsoku): it stays with the character before it.
+_NO_START = frozenset("、。，．：；！？）」』】〕〉》…ー,.:;!?)")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def _breaks_beside(ch: str) -> bool:
+    """A line may break before or after ``ch``: Chinese and Japanese characters; not Korean,
+    which puts spaces between its words and breaks only there."""
+    return _wide(ch) and not _HANGUL.match(ch)
+
+
+def columns(text: str) -> int:
+    """How many columns ``text`` takes: East Asian wide characters two, any other one (an LRM
+    too: a reader without bidi support may show it, and a line stays within 72 characters)."""
+    return sum(2 if _wide(c) else 1 for c in text)
+
+
+def _tokens(text: str) -> list[tuple[bool, str]]:
+    """(space before, piece) for every place a line may break: at spaces, and beside any East
+    Asian wide character (Chinese and Japanese have no spaces between words)."""
+    out: list[tuple[bool, str]] = []
+    for word in _SPACE_RE.split(text.strip()):
+        first, piece = True, ""
+        for ch in word:
+            if piece and (_breaks_beside(ch) or _breaks_beside(piece[-1])) and ch not in _NO_START:
+                out.append((first, piece))
+                first, piece = False, ch
+            else:
+                piece += ch
+        if piece:
+            out.append((first, piece))
+    return out
+
+
+def wrap_wide(text: str, width: int = WIDTH) -> list[str]:
+    """Greedy wrap that counts columns (see :func:`columns`) and may break between wide characters."""
+    lines: list[str] = []
+    line, col = "", 0
+    for spaced, piece in _tokens(text):
+        gap = 1 if spaced and line else 0
+        if line and col + gap + columns(piece) > width:
+            lines.append(line)
+            line, col = piece, columns(piece)
+        else:
+            line, col = line + " " * gap + piece, col + gap + columns(piece)
+    if line:
+        lines.append(line)
+    return [unbind(x) for x in lines]
+
+
+def tagline_text(tagline: Tagline, phone: str) -> str:
+    """One tagline as a plain-text paragraph: its language's name, then the sentence with the
+    clinic's phone (kept whole, and left to right between LRM marks)."""
+    before, number, after = tagline.parts(phone)
+    number = f"{LRM}{number.replace(' ', BIND)}{LRM}" if number else ""
+    return "\n".join(wrap_wide(f"{tagline.name} — {before}{number}{after}"))

@@ -15,6 +15,7 @@ from ..model.langtag import direction, text_direction
 from ..model.registry import Disclaimer
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Brand, Settings
+from ..model.taglines import Tagline
 from ..model.variant import Variant
 
 if TYPE_CHECKING:
@@ -87,6 +88,11 @@ class RenderContext:
         line = reference_line(self.article)
         return f"{line} · approval {self.approval.short}" if self.approval.approved else line
 
+    @property
+    def taglines(self) -> tuple[Tagline, ...]:
+        """The clinic's language-access taglines, in its order (each line in its own language)."""
+        return self.settings.taglines.pick(self.brand.taglines)
+
     def template_vars(self) -> dict[str, Any]:
         meta = self.article.meta
         return {
@@ -101,6 +107,7 @@ class RenderContext:
             "approval": self.approval,
             "draft_mark": DRAFT_MARK if self.approval.draft else "",
             "direction": direction(meta.language),  # "rtl" for Arabic, Persian, Hebrew, ...
+            "taglines": self.taglines,  # Tagline: .lang, .dir, .name, .parts(phone)
             "brand_dir": text_direction(self.brand.name + self.brand.address),  # the clinic's own words
         }
 

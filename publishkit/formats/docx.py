@@ -19,7 +19,7 @@ from ..kit.docxkit import (
 )
 from ..kit.i18n import N_
 from ..model.brands import shades
-from ._docx_script import apply_script
+from ._docx_script import TAGLINE_STYLE, apply_script, mark_taglines
 from .base import Format, Need
 from .context import RenderContext
 
@@ -121,6 +121,11 @@ def end_blocks(ctx: RenderContext) -> list[Node]:
         out.append(doctree.div(list(d.ast), custom_style="Disclaimer"))
     out.append(doctree.div([doctree.para(ctx.review_line)], custom_style="Review Line"))
     out.append(doctree.div([doctree.para(ctx.reference)], custom_style="Reference Line"))
+    # Language-access taglines, last; their runs are marked with each language in render().
+    for t in ctx.taglines:
+        out.append(
+            doctree.div([doctree.para(f"{t.name} {t.filled(ctx.brand.phone)}")], custom_style=TAGLINE_STYLE)
+        )
     return out
 
 
@@ -179,6 +184,7 @@ class DocxRenderer(Format):
             for footer in parts_in_effect(document, section, "footer"):
                 fill_footer(footer, shorts, ctx.t.page_label_parts())
         apply_script(document, meta.language)
+        mark_taglines(document, ctx.taglines, brand.phone)
 
         cp = document.core_properties
         cp.title = _fit(meta.title)

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from ..kit import doctree
 from ..kit.doctree import AST, Node
-from ._plain import WIDTH, bind_ast_markers, brand_line, unbind, wrap
+from ._plain import WIDTH, bind_ast_markers, brand_line, tagline_text, unbind, wrap
 from ._plaintable import tables_to_text
 from .base import Format, Need
 from .context import RenderContext
@@ -42,6 +42,7 @@ def plain_document(
         disclaimer_texts=[d.plain.strip("\n") for d in ctx.disclaimers],
         review=wrap(ctx.review_line),
         footer=[wrap(line) for line in footer if line],
+        tagline_texts=[tagline_text(t, ctx.brand.phone) for t in ctx.taglines],
     )
     return text.rstrip("\n") + "\n"
 

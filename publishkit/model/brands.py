@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .colour import contrast, mix
-from .types import AssetPath, Colour, Mailbox, SourceYaml, UnsubscribeUrl, Url, build_table, received
+from .types import (
+    AssetPath,
+    Colour,
+    LangTags,
+    Mailbox,
+    SourceYaml,
+    UnsubscribeUrl,
+    Url,
+    build_table,
+    received,
+)
 
 DEFAULT = "default"
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,6 +50,7 @@ class Brand:
     registry: SourceYaml = ""  # a file under source/ laid over disclaimers.yaml for this clinic
     email: EmailIdentity = field(default_factory=EmailIdentity)
     require_approval: bool = False  # this clinic's outputs are drafts until approved
+    taglines: LangTags = ()  # language-access taglines to print, by tag (source/taglines.yaml)
 
 
 def key_path(brand_id: str, key: str) -> str:

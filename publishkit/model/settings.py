@@ -15,6 +15,8 @@ from ..checks.claims import DEFAULT_IDS, active_claims
 from ..errors import ConfigError
 from ..kit.fsutil import UnsafePath, open_beneath
 from .brands import DEFAULT, Brand, EmailIdentity, key_path, load_brands
+from .taglines import FILE as TAGLINES_FILE
+from .taglines import Taglines, load_taglines
 from .types import (
     EDITIONS,
     PAGE_SIZES,
@@ -118,6 +120,8 @@ class Settings:
     checks: ChecksSettings = field(default_factory=ChecksSettings)
     # outputs not matching an approval (source/approvals/) are marked DRAFT; per clinic too
     require_approval: bool = False
+    # source/taglines.yaml, read once here: every clinic's ``taglines`` names entries of it
+    taglines: Taglines = field(default_factory=Taglines)
 
     def requires_approval(self, brand_id: str) -> bool:
         return self.require_approval or self.brands[brand_id].require_approval
@@ -174,12 +178,13 @@ def load_settings(root: Path) -> Settings:
         raise ConfigError(f"tool.publish: expected a table {received(section)}", path=path)
     clinics = ("brand", "brands")  # read by load_brands(), with the email identity
     settings: Settings = build_table(
-        Settings, section, "tool.publish", errors, skip=("root", "brands"), known=clinics
+        Settings, section, "tool.publish", errors, skip=("root", "brands", "taglines"), known=clinics
     )
     brands = load_brands(section.get("brand", {}), section.get("brands", {}), settings.email.identity, errors)
     settings = dataclasses.replace(settings, root=root, brands=brands)
     settings = _editions(settings, section.get("pdf", {}), errors)
     errors += _files(settings)
+    settings = _taglines(settings, errors)
     errors += active_claims(settings.checks.claims, settings.checks.extra_claims)[1]
     if errors:
         raise ConfigError(errors[0], lines=errors, path=path)
@@ -197,6 +202,35 @@ def _editions(settings: Settings, pdf: Any, errors: list[str]) -> Settings:
         )
         return settings
     return dataclasses.replace(settings, pdf=dataclasses.replace(settings.pdf, editions=("large-print",)))
+
+
+def _taglines(settings: Settings, errors: list[str]) -> Settings:
+    """Read source/taglines.yaml (when it exists or a clinic lists taglines): every tag a clinic
+    lists must be in it, and a clinic that prints taglines needs the phone they tell people to call."""
+    path = settings.source_dir / TAGLINES_FILE
+    wanted = [b for b in settings.brands.values() if b.taglines]
+    if not settings.source_dir.is_dir() or (not wanted and not path.is_file()):  # no source/: said later
+        return settings
+    try:
+        taglines = load_taglines(path, settings.limits.max_source_bytes)
+    except FileNotFoundError:
+        first = wanted[0]
+        errors.append(f"{key_path(first.id, 'taglines')}: no file source/{TAGLINES_FILE} to take them from")
+        return settings
+    available = ", ".join(taglines.tags)
+    for brand in wanted:
+        unknown = [t for t in brand.taglines if t not in taglines.tags]
+        if unknown:
+            errors.append(
+                f"{key_path(brand.id, 'taglines')}: {', '.join(repr(t) for t in unknown)} not in "
+                f"source/{TAGLINES_FILE}. Available: {available}"
+            )
+        if not brand.phone.strip():
+            errors.append(
+                f"{key_path(brand.id, 'phone')}: required with taglines: they tell the reader which "
+                "number to call for free language help"
+            )
+    return dataclasses.replace(settings, taglines=taglines)
 
 
 def _files(settings: Settings) -> list[str]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
+from .langtag import LANG_RE
+
 EDITIONS = ("standard", "large-print")
 PAGE_SIZES = ("letter", "a4")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
@@ -175,6 +177,20 @@ class EditionsRule(Rule):
         return tuple(seen)
 
 
+class LangTagsRule(Rule):
+    """A list of language tags, each once (a clinic's taglines: which languages it serves)."""
+
+    def check(self, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise Invalid(f'expected a list of language tags such as ["es", "zh-Hant"] {received(value)}')
+        for item in value:
+            if not isinstance(item, str) or not LANG_RE.match(item):
+                raise Invalid(f"expected language tags (BCP 47) such as es or zh-Hant {received(item)}")
+            if value.count(item) > 1:
+                raise Invalid(f"expected each language once {received(item)}")
+        return tuple(value)
+
+
 @dataclass(frozen=True)
 class AtLeast(Rule):
     """A number no smaller than ``low`` (``above``: strictly greater)."""
@@ -208,6 +224,7 @@ AssetPath = Annotated[str, FileRule("source/assets", "logo.png", IMAGE_SUFFIXES)
 SourceYaml = Annotated[str, FileRule("source", "disclaimers.eastside.yaml", (".yaml", ".yml"))]
 Editions = Annotated[tuple[str, ...], EditionsRule()]
 Folder = Annotated[str, FolderRule()]
+LangTags = Annotated[tuple[str, ...], LangTagsRule()]
 
 _PLAIN = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
 

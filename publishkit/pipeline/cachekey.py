@@ -139,6 +139,8 @@ def cache_key(
         "edition": edition,
         "source": article.sha256,
         "disclaimers": [[d.id, d.text, d.short] for d in disclaimers],
+        # the wording of this clinic's taglines (source/taglines.yaml), not the whole file's
+        "taglines": [[t.lang, t.name, t.text] for t in settings.taglines.pick(brand.taglines)],
         "templates": hash_files(template_paths(settings, renderer)),
         "catalog": catalog_hash(settings, article.meta.language),
         "assets": hash_files(_asset_paths(settings, article, brand)),

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..audit.approval import check_draft
 from ..audit.bands import Running
-from ..audit.core import Extracted, Requirement, audit, check_edition, clinic_facts
+from ..audit.core import Extracted, Requirement, audit, check_edition, clinic_facts, tagline_readings
 from ..audit.readers import READERS
 from ..errors import PublishError, RenderError, SourceError
 from ..formats import REGISTRY
@@ -263,14 +263,16 @@ def _render_one(
 def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracted:
     """Read the output back with an independent reader and refuse it unless it carries every
     applying disclaimer, the review line, exactly the template's running headers and footers,
-    its own clinic's details and no other clinic's, and the body size its edition promises."""
+    its own clinic's details and no other clinic's, its language-access taglines, and the body
+    size its edition promises."""
     reader = READERS[renderer.reader]
     extracted = reader.read(data)
     requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
     draft = DRAFT_MARK if ctx.approval.draft else ""
     running = Running(ctx.brand.name, ctx.article.meta.title, draft, ctx.t.gettext(PAGE_LABEL))
     clinic = clinic_facts(ctx.settings, ctx.brand.id)
-    audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic)
+    taglines = [(t.lang, tagline_readings(t, ctx.brand.phone)) for t in ctx.taglines]
+    audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic, taglines)
     check_edition(name, reader.body_pt, data, ctx.variant.edition)
     check_draft(name, extracted, ctx.approval.draft)
     if reader.gate is not None:
