@@ -41,7 +41,7 @@ _ORDER = {
     "w:pPr": ["w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
               "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
               "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
-              "w:autoSpaceDN", "w:bidi"],
+              "w:autoSpaceDN", "w:bidi", "w:spacing"],
     "w:rPr": ["w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
               "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
               "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz",
@@ -217,11 +217,17 @@ def mark_taglines(document: Any, taglines: tuple[Tagline, ...], phone: str) -> N
             # LRM on both sides: Word and LibreOffice would otherwise swap the number's groups
             # in a right-to-left paragraph ("555-0142 (503)").
             shown = f"\u200e{number}\u200e" if tagline.dir == "rtl" else number
-            _lang_run(paragraph, shown, tagline.lang)
+            # In an East Asian line the digits are set as Latin text, with no-break spaces and
+            # hyphens:
+            # LibreOffice otherwise breaks the number anywhere ("(503) 5" / "55-0142").
+            whole = shown.replace(" ", "\u00a0").replace("-", "\u2011")
+            _lang_run(paragraph, whole, "en-US" if east_asian_font(tagline.lang) else tagline.lang)
         if after:
             _lang_run(paragraph, after, tagline.lang)
         if tagline.dir == "rtl":
             _child(_child(p, "w:pPr"), "w:bidi")
+    if found:  # a blank line's space between the closing block and the taglines
+        _child(_child(found[0], "w:pPr"), "w:spacing").set(qn("w:before"), "360")
 
 
 def _style_of(p: Any) -> str:
