@@ -235,3 +235,17 @@ def test_the_page_label_css_cannot_leave_its_string() -> None:
         '"Page " counter(page) " of " counter(pages)'
     )
     assert css_string('a"b</style>\\') == '"a\\22 b\\3c /style\\3e \\5c "'
+
+
+def test_the_overdue_marks_colon_is_the_languages_own(project: Project) -> None:
+    """Chinese puts a full-width colon after a run-in heading; the templates print none of their own."""
+    project.write("source/disclaimers.yaml", REGISTRY)
+    project.article("dose", ENGLISH)
+    project.write("source/dose.zh-Hant.md", CHINESE.replace("reviewed: 2026-11-01", "reviewed: 2024-06-03"))
+    project.write("source/dose.es.md", OVERDUE_ES)
+    result = project.run("email", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    page = project.out("dose", ".zh-Hant.email.html").read_text(encoding="utf-8")
+    assert "<strong>審閱已逾期：</strong> 此資訊" in page and "審閱已逾期:" not in page
+    page = project.out("dose", ".es.email.html").read_text(encoding="utf-8")
+    assert "<strong>Revisión vencida:</strong> esta información" in page

@@ -152,7 +152,7 @@ class DocxRenderer(Format):
         ]
         status = ctx.review_status
         if status.overdue:
-            mark = {"t": "Strong", "c": [{"t": "Str", "c": f"{status.mark}:"}]}
+            mark = {"t": "Strong", "c": [{"t": "Str", "c": status.label}]}
             detail = doctree.para(status.detail)["c"]
             start.append({"t": "Para", "c": [mark, {"t": "Space"}, *detail]})
         new = doctree.with_blocks({**ast, "blocks": start + list(ast["blocks"])}, end_blocks(ctx))
