@@ -220,7 +220,7 @@ def test_editing_a_catalog_changes_only_that_languages_cache_keys(project: Proje
 
 def test_a_tag_falls_back_from_its_region_and_finds_its_script() -> None:
     templates = REPO / "templates"
-    assert locale_names("zh-hant-tw") == ["zh_Hant_TW", "zh_Hant", "zh"]
+    assert locale_names("zh-hant-tw") == ["zh_Hant_TW", "zh_TW", "zh_Hant"]
     assert translator(templates, "es-MX").locale == "es"
     assert translator(templates, "zh-Hant").locale == "zh_Hant"
     assert translator(templates, "en-US").locale == ""
@@ -249,3 +249,33 @@ def test_the_overdue_marks_colon_is_the_languages_own(project: Project) -> None:
     assert "<strong>審閱已逾期：</strong> 此資訊" in page and "審閱已逾期:" not in page
     page = project.out("dose", ".es.email.html").read_text(encoding="utf-8")
     assert "<strong>Revisión vencida:</strong> esta información" in page
+
+
+@pytest.mark.parametrize(
+    ("tag", "names", "locale"),
+    [
+        ("zh-TW", ["zh_Hant_TW", "zh_TW", "zh_Hant"], "zh_Hant"),  # Babel's likely script: Hant
+        ("zh-HK", ["zh_Hant_HK", "zh_HK", "zh_Hant"], "zh_Hant"),
+        ("zh-CN", ["zh_Hans_CN", "zh_CN", "zh_Hans", "zh"], ""),  # Simplified: none shipped
+        ("zh", ["zh_Hans", "zh"], ""),
+        ("zh-Hans-HK", ["zh_Hans_HK", "zh_Hans", "zh"], ""),  # never the Traditional zh_HK
+        ("sr", ["sr_Cyrl", "sr"], ""),
+        ("es-419", ["es_419", "es"], "es"),
+        ("x-clinic", ["x_clinic", "x"], ""),  # a tag Babel does not know keeps its own subtags
+    ],
+)
+def test_a_tag_without_its_script_finds_the_likely_one(tag: str, names: list[str], locale: str) -> None:
+    assert locale_names(tag) == names
+    assert translator(REPO / "templates", tag).locale == locale
+
+
+def test_chinese_without_a_script_warns_for_the_simplified_catalog(project: Project) -> None:
+    project.write("source/disclaimers.yaml", REGISTRY.replace("zh-Hant:", "zh:"))
+    project.article("dose", ENGLISH)
+    project.write("source/dose.zh.md", CHINESE.replace("language: zh-Hant", "language: zh"))
+    result = project.run("text", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert "Warning: catalog: templates/locale/zh_Hans/LC_MESSAGES/publishkit.po: no catalog for " in (
+        result.stderr
+    )
+    assert "Last reviewed November 1, 2026" in project.out("dose", ".zh.txt").read_text(encoding="utf-8")
