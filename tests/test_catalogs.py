@@ -279,3 +279,23 @@ def test_chinese_without_a_script_warns_for_the_simplified_catalog(project: Proj
         result.stderr
     )
     assert "Last reviewed November 1, 2026" in project.out("dose", ".zh.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("lang", "short"),
+    [
+        ("en", "Translated from the English version of November 15, 2026"),
+        ("es", "Traducido de la versión en inglés del 15 de noviembre de 2026"),
+        ("zh-Hant", "譯自 2026年11月15日 的英文版本"),
+    ],
+)
+def test_the_stale_mark_prints_the_languages_long_date(lang: str, short: str) -> None:
+    from datetime import date
+
+    from publishkit.checks.translation import TranslationState
+    from publishkit.pipeline.translations import stale_mark
+
+    mark = stale_mark(
+        translator(REPO / "templates", lang), TranslationState(stale=True, since=date(2026, 11, 15))
+    )
+    assert mark.short == short and "2026-11-15" not in mark.text
