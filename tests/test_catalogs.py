@@ -87,6 +87,41 @@ def test_every_pdf_page_footer_reads_the_localized_page_label(catalogs_build: Pr
         assert "page" not in flat.casefold()
 
 
+@pytest.fixture(scope="module")
+def lo_footers(catalogs_build: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Each translation's DOCX laid out by LibreOffice (one run for the three), read back by PDFium:
+    the text of every page's bottom margin, where Word and LibreOffice draw the footer."""
+    import docx
+    import pypdfium2 as pdfium
+
+    out = tmp_path_factory.mktemp("lo-footers")
+    files = [str(catalogs_build.out("dose", f".{lang}.docx")) for lang in WORDS]
+    command = ["soffice", f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless"]
+    command += ["--convert-to", "pdf", "--outdir", str(out), *files]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    footers: dict[str, list[str]] = {}
+    for lang, path in zip(WORDS, files, strict=True):
+        band = docx.Document(path).sections[0].bottom_margin.pt  # type: ignore[union-attr]
+        pdf = pdfium.PdfDocument(out / f"dose.{lang}.pdf")
+        footers[lang] = [page.get_textpage().get_text_bounded(bottom=0, top=band) for page in pdf]
+        pdf.close()
+    return footers
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
+def test_libreoffice_shows_the_short_disclaimer_and_localized_page_label_on_every_page(
+    lo_footers: dict[str, list[str]], lang: str
+) -> None:
+    footers = lo_footers[lang]
+    assert len(footers) >= 2  # the counters are only proved where there is a second page
+    short = SHORT_ES if lang == "es" else SHORT[lang]
+    for number, footer in enumerate(footers, 1):
+        flat = _flat(footer)
+        assert _flat(short) in flat, (number, footer)
+        assert _flat(WORDS[lang][2].format(page=number, pages=len(footers))) in flat, (number, footer)
+        assert "page" not in flat.casefold()
+
+
 @pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
 def test_the_docx_footer_is_the_localized_label_around_page_fields(
     catalogs_build: Project, lang: str
