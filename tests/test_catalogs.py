@@ -334,3 +334,43 @@ def test_the_stale_mark_prints_the_languages_long_date(lang: str, short: str) ->
         translator(REPO / "templates", lang), TranslationState(stale=True, since=date(2026, 11, 15))
     )
     assert mark.short == short and "2026-11-15" not in mark.text
+
+
+# The reference line a reader sees, in each language; the machine reference stays English.
+SHOWN_REF = {
+    "es": r"Ref\. dose\.es · fuente [0-9a-f]{7,} · revisado 2024-06-03",
+    "zh-Hant": r"參考 dose\.zh-Hant · 來源 [0-9a-f]{7,} · 審閱 2026-11-01",
+    "ar": r"المرجع dose\.ar · المصدر [0-9a-f]{7,} · المراجعة 2026-11-01",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
+def test_the_visible_reference_line_is_localized_and_the_machine_one_stays_english(
+    catalogs_build: Project, lang: str
+) -> None:
+    import docx
+
+    from publishkit.audit.readers import extract_pdf
+
+    shown = re.compile(SHOWN_REF[lang])
+    machine = re.compile(rf"Ref dose\.{re.escape(lang)} · source [0-9a-f]{{7,}} · reviewed \d{{4}}-\d\d-\d\d")
+    assert shown.search(catalogs_build.out("dose", f".{lang}.txt").read_text(encoding="utf-8"))
+    body, _footers = _docx_parts(catalogs_build.out("dose", f".{lang}.docx"))
+    assert shown.search(body) and "Ref dose" not in body
+    document = docx.Document(str(catalogs_build.out("dose", f".{lang}.docx")))
+    assert machine.fullmatch(document.core_properties.comments)
+    msg = email.message_from_bytes(
+        catalogs_build.out("dose", f".{lang}.eml").read_bytes(), policy=policy.default
+    )
+    assert machine.fullmatch(str(msg["X-Publishkit-Ref"]))
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert machine.search(html.split('name="publishkit-ref" content="', 1)[1].split('"', 1)[0])
+    assert shown.search(unescape(re.sub(r"<[^>]+>", "", html)))
+    pages = extract_pdf(catalogs_build.out("dose", f".{lang}.pdf").read_bytes()).pages
+    words = shown.pattern.replace("\\", "").split(" · ")[0].split()[0]  # "Ref.", "參考", "المرجع"
+    assert words in "".join(pages) and "Ref dose" not in "".join(pages)
+
+
+def test_the_english_reference_line_is_unchanged(catalogs_build: Project) -> None:
+    text = catalogs_build.out("dose", ".txt").read_text(encoding="utf-8")
+    assert re.search(r"\nRef dose · source [0-9a-f]{7,} · reviewed 2026-11-01\n", text)
