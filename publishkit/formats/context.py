@@ -131,7 +131,12 @@ def review_line(article: Article, t: Translator = ENGLISH) -> str:
 def reference_line(article: Article, t: Translator = ENGLISH, approval: str = "") -> str:
     """'Ref <slug> · source <hash> · reviewed <ISO date>[ · approval <hash>]', its words in ``t``'s
     language; the date stays ISO: it names a version, and staff search for it."""
-    values = {"slug": article.slug, "source": article.short_hash, "date": article.meta.reviewed.isoformat()}
+    day = article.meta.reviewed.isoformat()
+    if direction(t.language) == "rtl":
+        # A left-to-right mark first: after Arabic words, 2026-11-01 would read as Arabic numbers
+        # apart and show as 01-11-2026 (Unicode bidi rules W2, W4).
+        day = "\u200e" + day
+    values = {"slug": article.slug, "source": article.short_hash, "date": day}
     if approval:
         return t.gettext(
             "Ref {slug} · source {source} · reviewed {date} · approval {approval}",
