@@ -87,6 +87,41 @@ def test_every_pdf_page_footer_reads_the_localized_page_label(catalogs_build: Pr
         assert "page" not in flat.casefold()
 
 
+@pytest.fixture(scope="module")
+def lo_footers(catalogs_build: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Each translation's DOCX laid out by LibreOffice (one run for the three), read back by PDFium:
+    the text of every page's bottom margin, where Word and LibreOffice draw the footer."""
+    import docx
+    import pypdfium2 as pdfium
+
+    out = tmp_path_factory.mktemp("lo-footers")
+    files = [str(catalogs_build.out("dose", f".{lang}.docx")) for lang in WORDS]
+    command = ["soffice", f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless"]
+    command += ["--convert-to", "pdf", "--outdir", str(out), *files]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    footers: dict[str, list[str]] = {}
+    for lang, path in zip(WORDS, files, strict=True):
+        band = docx.Document(path).sections[0].bottom_margin.pt  # type: ignore[union-attr]
+        pdf = pdfium.PdfDocument(out / f"dose.{lang}.pdf")
+        footers[lang] = [page.get_textpage().get_text_bounded(bottom=0, top=band) for page in pdf]
+        pdf.close()
+    return footers
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
+def test_libreoffice_shows_the_short_disclaimer_and_localized_page_label_on_every_page(
+    lo_footers: dict[str, list[str]], lang: str
+) -> None:
+    footers = lo_footers[lang]
+    assert len(footers) >= 2  # the counters are only proved where there is a second page
+    short = SHORT_ES if lang == "es" else SHORT[lang]
+    for number, footer in enumerate(footers, 1):
+        flat = _flat(footer)
+        assert _flat(short) in flat, (number, footer)
+        assert _flat(WORDS[lang][2].format(page=number, pages=len(footers))) in flat, (number, footer)
+        assert "page" not in flat.casefold()
+
+
 @pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
 def test_the_docx_footer_is_the_localized_label_around_page_fields(
     catalogs_build: Project, lang: str
@@ -220,7 +255,7 @@ def test_editing_a_catalog_changes_only_that_languages_cache_keys(project: Proje
 
 def test_a_tag_falls_back_from_its_region_and_finds_its_script() -> None:
     templates = REPO / "templates"
-    assert locale_names("zh-hant-tw") == ["zh_Hant_TW", "zh_Hant", "zh"]
+    assert locale_names("zh-hant-tw") == ["zh_Hant_TW", "zh_TW", "zh_Hant"]
     assert translator(templates, "es-MX").locale == "es"
     assert translator(templates, "zh-Hant").locale == "zh_Hant"
     assert translator(templates, "en-US").locale == ""
@@ -235,3 +270,108 @@ def test_the_page_label_css_cannot_leave_its_string() -> None:
         '"Page " counter(page) " of " counter(pages)'
     )
     assert css_string('a"b</style>\\') == '"a\\22 b\\3c /style\\3e \\5c "'
+
+
+def test_the_overdue_marks_colon_is_the_languages_own(project: Project) -> None:
+    """Chinese puts a full-width colon after a run-in heading; the templates print none of their own."""
+    project.write("source/disclaimers.yaml", REGISTRY)
+    project.article("dose", ENGLISH)
+    project.write("source/dose.zh-Hant.md", CHINESE.replace("reviewed: 2026-11-01", "reviewed: 2024-06-03"))
+    project.write("source/dose.es.md", OVERDUE_ES)
+    result = project.run("email", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    page = project.out("dose", ".zh-Hant.email.html").read_text(encoding="utf-8")
+    assert "<strong>審閱已逾期：</strong> 此資訊" in page and "審閱已逾期:" not in page
+    page = project.out("dose", ".es.email.html").read_text(encoding="utf-8")
+    assert "<strong>Revisión vencida:</strong> esta información" in page
+
+
+@pytest.mark.parametrize(
+    ("tag", "names", "locale"),
+    [
+        ("zh-TW", ["zh_Hant_TW", "zh_TW", "zh_Hant"], "zh_Hant"),  # Babel's likely script: Hant
+        ("zh-HK", ["zh_Hant_HK", "zh_HK", "zh_Hant"], "zh_Hant"),
+        ("zh-CN", ["zh_Hans_CN", "zh_CN", "zh_Hans", "zh"], ""),  # Simplified: none shipped
+        ("zh", ["zh_Hans", "zh"], ""),
+        ("zh-Hans-HK", ["zh_Hans_HK", "zh_Hans", "zh"], ""),  # never the Traditional zh_HK
+        ("sr", ["sr_Cyrl", "sr"], ""),
+        ("es-419", ["es_419", "es"], "es"),
+        ("x-clinic", ["x_clinic", "x"], ""),  # a tag Babel does not know keeps its own subtags
+    ],
+)
+def test_a_tag_without_its_script_finds_the_likely_one(tag: str, names: list[str], locale: str) -> None:
+    assert locale_names(tag) == names
+    assert translator(REPO / "templates", tag).locale == locale
+
+
+def test_chinese_without_a_script_warns_for_the_simplified_catalog(project: Project) -> None:
+    project.write("source/disclaimers.yaml", REGISTRY.replace("zh-Hant:", "zh:"))
+    project.article("dose", ENGLISH)
+    project.write("source/dose.zh.md", CHINESE.replace("language: zh-Hant", "language: zh"))
+    result = project.run("text", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert "Warning: catalog: templates/locale/zh_Hans/LC_MESSAGES/publishkit.po: no catalog for " in (
+        result.stderr
+    )
+    assert "Last reviewed November 1, 2026" in project.out("dose", ".zh.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("lang", "short"),
+    [
+        ("en", "Translated from the English version of November 15, 2026"),
+        ("es", "Traducido de la versión en inglés del 15 de noviembre de 2026"),
+        ("zh-Hant", "譯自 2026年11月15日 的英文版本"),
+    ],
+)
+def test_the_stale_mark_prints_the_languages_long_date(lang: str, short: str) -> None:
+    from datetime import date
+
+    from publishkit.checks.translation import TranslationState
+    from publishkit.pipeline.translations import stale_mark
+
+    mark = stale_mark(
+        translator(REPO / "templates", lang), TranslationState(stale=True, since=date(2026, 11, 15))
+    )
+    assert mark.short == short and "2026-11-15" not in mark.text
+
+
+# The reference line a reader sees, in each language; the machine reference stays English.
+SHOWN_REF = {
+    "es": r"Ref\. dose\.es · fuente [0-9a-f]{7,} · revisado 2024-06-03",
+    "zh-Hant": r"參考 dose\.zh-Hant · 來源 [0-9a-f]{7,} · 審閱 2026-11-01",
+    "ar": r"المرجع dose\.ar · المصدر [0-9a-f]{7,} · المراجعة \u200e?2026-11-01",  # LRM: not 01-11-2026
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hant", "ar"])
+def test_the_visible_reference_line_is_localized_and_the_machine_one_stays_english(
+    catalogs_build: Project, lang: str
+) -> None:
+    import docx
+
+    from publishkit.audit.readers import extract_pdf
+
+    shown = re.compile(SHOWN_REF[lang])
+    machine = re.compile(rf"Ref dose\.{re.escape(lang)} · source [0-9a-f]{{7,}} · reviewed \d{{4}}-\d\d-\d\d")
+    text = catalogs_build.out("dose", f".{lang}.txt").read_text(encoding="utf-8")
+    assert shown.search(text) and ("\u200e2026-11-01" in text) == (lang == "ar")
+    body, _footers = _docx_parts(catalogs_build.out("dose", f".{lang}.docx"))
+    assert shown.search(body) and "Ref dose" not in body
+    document = docx.Document(str(catalogs_build.out("dose", f".{lang}.docx")))
+    assert machine.fullmatch(document.core_properties.comments)
+    msg = email.message_from_bytes(
+        catalogs_build.out("dose", f".{lang}.eml").read_bytes(), policy=policy.default
+    )
+    assert machine.fullmatch(str(msg["X-Publishkit-Ref"]))
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert machine.search(html.split('name="publishkit-ref" content="', 1)[1].split('"', 1)[0])
+    assert shown.search(unescape(re.sub(r"<[^>]+>", "", html)))
+    pages = extract_pdf(catalogs_build.out("dose", f".{lang}.pdf").read_bytes()).pages
+    words = shown.pattern.replace("\\", "").split(" · ")[0].split()[0]  # "Ref.", "參考", "المرجع"
+    assert words in "".join(pages) and "Ref dose" not in "".join(pages)
+
+
+def test_the_english_reference_line_is_unchanged(catalogs_build: Project) -> None:
+    text = catalogs_build.out("dose", ".txt").read_text(encoding="utf-8")
+    assert re.search(r"\nRef dose · source [0-9a-f]{7,} · reviewed 2026-11-01\n", text)

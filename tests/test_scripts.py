@@ -258,3 +258,47 @@ def test_the_arabic_email_keeps_the_phone_in_order_and_its_bars_on_the_right(
         assert box == ["1px", "6px"]
     finally:
         page.close()
+
+
+VIETNAMESE = """
+---
+title: "Liều thuốc của bạn"
+summary: "Uống bao nhiêu và khi nào cần gọi."
+reviewed: 2026-11-01
+language: vi
+---
+
+Hãy uống thuốc này theo chỉ dẫn của bác sĩ. Dịch vụ hỗ trợ luôn sẵn sàng cho mọi người.
+
+## Bao nhiêu
+
+Uống 20 mg vào buổi tối. Trẻ em trên 12 tuổi có thể uống 12,5 mg.
+
+## Khi nào cần gọi
+
+Hãy gọi cho chúng tôi nếu bạn bị chóng mặt hơn 2 ngày. Chúng tôi cung cấp dịch vụ miễn phí.
+"""
+SHORT_VI = "Chỉ là thông tin chung, không phải lời khuyên y tế. Hãy hỏi bác sĩ của bạn."
+
+
+def test_a_vietnamese_article_reads_back_exactly_from_the_pdf(project: Project) -> None:
+    """Noto Sans's ccmp splits ị, ụ, ọ, ạ... into a base and one shared dot-below glyph; the PDF's
+    text layer has one string per glyph, so "dịch vụ" read back as "di ọch vuọ"."""
+    import unicodedata
+
+    from publishkit.audit.readers import extract_pdf
+
+    vi = f'    vi: "{SHORT_VI}"\n'
+    project.write("source/disclaimers.yaml", REGISTRY.replace("  text:\n", vi + "  text:\n") + vi)
+    project.article("dose", ENGLISH)
+    project.write("source/dose.vi.md", VIETNAMESE)
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    assert project.run("translated", "dose.vi", env=env).returncode == 0
+    result = project.run("pdf", "--jobs", "1", env=env)  # the audit and its glyph gate pass
+    assert result.returncode == 0, result.stderr
+    extracted = extract_pdf(project.out("dose", ".vi.pdf").read_bytes())
+    shown = unicodedata.normalize("NFC", " ".join(" ".join(extracted.pages).split()))
+    body = VIETNAMESE.split("---", 2)[2]
+    for line in [*body.replace("## ", "").strip().splitlines(), "Liều thuốc của bạn", SHORT_VI]:
+        assert line in shown, line
+    assert all(unicodedata.normalize("NFC", SHORT_VI) in " ".join(f.split()) for f in extracted.footers or ())

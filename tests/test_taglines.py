@@ -139,7 +139,11 @@ def test_the_text_ends_with_one_paragraph_per_language_within_72_columns(built: 
     for paragraph, tagline in zip(paragraphs, TAGLINES, strict=True):
         assert paragraph.startswith(f"\n{tagline.name} — ") or paragraph.startswith(f"{tagline.name} — ")
         assert _found(paragraph, tagline)
-        assert f"\u200e{PHONE}\u200e" in paragraph.replace("\n", " ")  # kept whole, left to right
+        if tagline.dir == "rtl":  # kept whole, and left to right inside the right-to-left line
+            assert f"\u200e{PHONE}\u200e" in paragraph.replace("\n", " ")
+        else:  # an LRM in a left-to-right line is an invisible character a reader would copy
+            assert PHONE in paragraph.replace("\n", " ") and "\u200e" not in paragraph
+    assert {t.dir for t in TAGLINES} == {"ltr", "rtl"}
     for part in (text, eml_text_part(built.out("note", ".eml"))):
         assert [line for line in part.splitlines() if columns(line) > 72] == []
         assert all(_found(part, t) for t in TAGLINES)

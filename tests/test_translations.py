@@ -193,7 +193,7 @@ def spanish_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return proj
 
 
-MARK = "Traducido de la versión en inglés del 2026-11-15"
+MARK = "Traducido de la versión en inglés del 15 de noviembre de 2026"
 
 
 def test_the_translation_builds_every_format_beside_the_original(spanish_build: Project) -> None:

@@ -179,7 +179,11 @@ def wrap_wide(text: str, width: int = WIDTH) -> list[str]:
 
 def tagline_text(tagline: Tagline, phone: str) -> str:
     """One tagline as a plain-text paragraph: its language's name, then the sentence with the
-    clinic's phone (kept whole, and left to right between LRM marks)."""
+    clinic's phone, kept whole. In a right-to-left line the phone sits between LRM marks so it
+    reads left to right; a left-to-right line gets none (an invisible character that would travel
+    into anything the text is pasted into)."""
     before, number, after = tagline.parts(phone)
-    number = f"{LRM}{number.replace(' ', BIND)}{LRM}" if number else ""
+    number = number.replace(" ", BIND)
+    if number and tagline.dir == "rtl":
+        number = f"{LRM}{number}{LRM}"
     return "\n".join(wrap_wide(f"{tagline.name} — {before}{number}{after}"))

@@ -84,9 +84,16 @@ class RenderContext:
 
     @property
     def reference(self) -> str:
-        """The short provenance line printed in every output (with the approval's short hash)."""
+        """The machine reference (with the approval's short hash): an identifier, English in every
+        language, where a program reads it (the .eml's X- header, metadata, the HTML meta tag)."""
         line = reference_line(self.article)
         return f"{line} · approval {self.approval.short}" if self.approval.approved else line
+
+    @property
+    def reference_shown(self) -> str:
+        """The reference as a reader sees it at the end of every output: its words from the catalog
+        ("Ref. dose.es · fuente ..."), the slug, hashes and ISO date as they are."""
+        return reference_line(self.article, self.t, self.approval.short if self.approval.approved else "")
 
     @property
     def taglines(self) -> tuple[Tagline, ...]:
@@ -103,6 +110,7 @@ class RenderContext:
             "review_line": self.review_line,
             "review_status": self.review_status,
             "reference": self.reference,
+            "reference_shown": self.reference_shown,
             "built_at": self.built_at,
             "approval": self.approval,
             "draft_mark": DRAFT_MARK if self.approval.draft else "",
@@ -120,5 +128,19 @@ def review_line(article: Article, t: Translator = ENGLISH) -> str:
     return t.gettext("Last reviewed {date}", date=day)
 
 
-def reference_line(article: Article) -> str:
-    return f"Ref {article.slug} · source {article.short_hash} · reviewed {article.meta.reviewed.isoformat()}"
+def reference_line(article: Article, t: Translator = ENGLISH, approval: str = "") -> str:
+    """'Ref <slug> · source <hash> · reviewed <ISO date>[ · approval <hash>]', its words in ``t``'s
+    language; the date stays ISO: it names a version, and staff search for it."""
+    day = article.meta.reviewed.isoformat()
+    if direction(t.language) == "rtl":
+        # A left-to-right mark first: after Arabic words, 2026-11-01 would read as Arabic numbers
+        # apart and show as 01-11-2026 (Unicode bidi rules W2, W4).
+        day = "\u200e" + day
+    values = {"slug": article.slug, "source": article.short_hash, "date": day}
+    if approval:
+        return t.gettext(
+            "Ref {slug} · source {source} · reviewed {date} · approval {approval}",
+            approval=approval,
+            **values,
+        )
+    return t.gettext("Ref {slug} · source {source} · reviewed {date}", **values)

@@ -120,7 +120,7 @@ def end_blocks(ctx: RenderContext) -> list[Node]:
     for d in ctx.disclaimers:
         out.append(doctree.div(list(d.ast), custom_style="Disclaimer"))
     out.append(doctree.div([doctree.para(ctx.review_line)], custom_style="Review Line"))
-    out.append(doctree.div([doctree.para(ctx.reference)], custom_style="Reference Line"))
+    out.append(doctree.div([doctree.para(ctx.reference_shown)], custom_style="Reference Line"))
     # Language-access taglines, last; their runs are marked with each language in render().
     for t in ctx.taglines:
         out.append(
@@ -152,7 +152,7 @@ class DocxRenderer(Format):
         ]
         status = ctx.review_status
         if status.overdue:
-            mark = {"t": "Strong", "c": [{"t": "Str", "c": f"{status.mark}:"}]}
+            mark = {"t": "Strong", "c": [{"t": "Str", "c": status.label}]}
             detail = doctree.para(status.detail)["c"]
             start.append({"t": "Para", "c": [mark, {"t": "Space"}, *detail]})
         new = doctree.with_blocks({**ast, "blocks": start + list(ast["blocks"])}, end_blocks(ctx))

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import PublishError
@@ -40,8 +41,26 @@ class CatalogError(PublishError):
 
 
 def locale_names(language: str) -> list[str]:
-    """Babel locale names to try for a BCP 47 tag, most specific first: ``zh-Hant-TW`` gives
-    zh_Hant_TW, zh_Hant, zh; ``es-MX`` gives es_MX, es."""
+    """Babel locale names to try for a BCP 47 tag, most specific first. A script the tag leaves
+    out is Babel's likely one where the language is written in several (``zh-TW`` gives zh_Hant_TW,
+    zh_TW, zh_Hant; ``zh`` gives zh_Hans, zh); a tag whose script is not the language's usual one
+    never falls back to the bare language (Traditional Chinese never gets a ``zh`` catalog)."""
+    parsed = _parsed(language)
+    if parsed is None:
+        return _spelled(language)
+    lang, script, territory = parsed
+    names = [f"{lang}_{script}_{territory}"] if script and territory else []
+    usual = _likely_script(f"{lang}_{territory}") or _likely_script(lang)
+    if territory and (not script or script == usual):
+        names.append(f"{lang}_{territory}")  # zh_TW is Traditional; zh-Hans-HK never takes zh_HK
+    names += [f"{lang}_{script}"] if script else []
+    if not script or script == _likely_script(lang):
+        names.append(lang)
+    return names
+
+
+def _spelled(language: str) -> list[str]:
+    """The tag's own subtags in Babel's spelling, for a tag Babel does not know (``x-clinic``)."""
     parts = [p for p in language.replace("_", "-").split("-") if p]
     if not parts:
         return []
@@ -49,6 +68,32 @@ def locale_names(language: str) -> list[str]:
     for part in parts[1:]:
         norm.append(part.title() if len(part) == 4 else part.upper() if len(part) <= 3 else part.lower())
     return ["_".join(norm[:n]) for n in range(len(norm), 0, -1)]
+
+
+@lru_cache(maxsize=256)
+def _parsed(language: str) -> tuple[str, str, str] | None:
+    """(language, script, territory) by Babel, the script filled in from CLDR's likely subtags
+    when the language has locales per script (zh, sr, pa, ...); None for a tag Babel does not know."""
+    from babel import Locale, UnknownLocaleError
+    from babel.localedata import locale_identifiers
+
+    try:
+        loc = Locale.parse(language.replace("_", "-"), sep="-")
+    except (ValueError, UnknownLocaleError):
+        return None
+    script = loc.script or _likely_script(f"{loc.language}_{loc.territory}" if loc.territory else "")
+    script = script or _likely_script(loc.language)
+    if script and f"{loc.language}_{script}" not in locale_identifiers():
+        script = ""  # written in one script (es is es, never es_Latn)
+    return loc.language, script or "", loc.territory or ""
+
+
+def _likely_script(name: str) -> str:
+    from babel.core import get_global
+
+    likely = str(get_global("likely_subtags").get(name, "")) if name else ""
+    parts = likely.split("_")
+    return parts[1] if len(parts) > 2 else ""
 
 
 def is_english(language: str) -> bool:

@@ -53,6 +53,11 @@ class ReviewStatus:
         return self.t.gettext(MARK) if self.overdue else ""
 
     @property
+    def label(self) -> str:
+        """The mark as a run-in heading, its colon the language's own ("審閱已逾期：" in Chinese)."""
+        return self.t.gettext("{mark}:", mark=self.mark) if self.overdue else ""
+
+    @property
     def detail(self) -> str:
         """The sentence after the mark: when the review was due, and what the reader should do."""
         if not self.overdue:

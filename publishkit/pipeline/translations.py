@@ -26,7 +26,8 @@ def stale_mark(t: Translator, state: TranslationState) -> Disclaimer:
         short = t.gettext("Translated from an earlier English version")
         text = t.gettext("{mark}.", mark=short)
     else:
-        short = t.gettext("Translated from the English version of {date}", date=state.since.isoformat())
+        # The language's long date, as "Last reviewed" prints it: a reader cannot misread it.
+        short = t.gettext("Translated from the English version of {date}", date=t.format_date(state.since))
         text = t.gettext("{mark}. The English version has changed since.", mark=short)
     return Disclaimer(STALE_ID, text, short, "always")
 
