@@ -1,5 +1,6 @@
-"""A one-article build: no worker pool when a worker would only wait for its own warm-up, and the
-renderers' slow imports started ahead of the first render (counted, never timed)."""
+"""A one-article build: the handout laid out by one helper process on the other core while this
+process renders the other formats, the renderers' slow imports started ahead of the first render,
+and the same bytes as a build in one process (counted, never timed)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,24 @@ from pathlib import Path
 
 from conftest import EPOCH, Project, make_project
 
-# Counts the worker pools the build starts and the head starts of this process, and which slow
-# modules were loaded before the first render began.
+# Counts the worker pools and helpers the build starts and the head starts of this process, and
+# for every render: which process made it and which slow modules that process had loaded by then.
+# A render in the helper (a fork of this process, with these patches) logs to PROBE_LOG too.
 PROBE = """
-import json, sys
+import json, os, sys
 from pathlib import Path
-from publishkit.pipeline import chunk, headstart, workers
+from publishkit.pipeline import headstart, render, workers
+LOG, MAIN = Path(os.environ["PROBE_LOG"]), os.getpid()
 pools = []
 class Counted(workers.ProcessPoolExecutor):
     def __init__(self, *args, **kwargs):
-        pools.append(kwargs.get("max_workers"))
+        pools.append(["pool", kwargs.get("max_workers")])
         super().__init__(*args, **kwargs)
-workers.ProcessPoolExecutor = Counted
+class CountedHelper(workers.Helper):
+    def __init__(self, *args, **kwargs):
+        pools.append(["helper", kwargs.get("max_workers")])
+        super().__init__(*args, **kwargs)
+workers.ProcessPoolExecutor, workers.Helper = Counted, CountedHelper
 starts = []
 real_start = headstart.start
 def start(settings, formats, languages=()):
@@ -30,34 +37,47 @@ def start(settings, formats, languages=()):
     real_start(settings, formats, languages)
 headstart.start = start
 workers.headstart.start = start
-before_render = {}
-real_render = chunk._render_one
-def render(*args, **kwargs):
-    if not before_render:
-        import pyphen
-        before_render.update(
-            modules=sorted(m for m in ("weasyprint", "pikepdf", "pypdfium2") if m in sys.modules),
-            hyphenation=len(pyphen.hdcache),
-        )
-    return real_render(*args, **kwargs)
-chunk._render_one = render
+real_render = render.render_one
+def render_one(settings, registries, job, *args):
+    import pyphen
+    seen = {
+        "format": job.format,
+        "process": "main" if os.getpid() == MAIN else "helper",
+        "modules": sorted(m for m in ("weasyprint", "pikepdf", "pypdfium2") if m in sys.modules),
+        "hyphenation": len(pyphen.hdcache),
+    }
+    with LOG.open("a") as log:
+        log.write(json.dumps(seen) + "\\n")
+    return real_render(settings, registries, job, *args)
+render.render_one = render_one
+if os.environ.get("PROBE_KILL_HELPER"):
+    def render_elsewhere(args):
+        os._exit(3)  # the helper process dies under its first job
+    render.render_elsewhere = render_elsewhere
 from publishkit.cli.main import main
 rc = main([*sys.argv[2:], "--quiet"], root=Path(sys.argv[1]))
-print(json.dumps({"rc": rc, "pools": pools, "starts": starts, "before_render": before_render}))
+print(json.dumps({"rc": rc, "pools": pools, "starts": starts, "weasyprint_here": "weasyprint" in sys.modules}))
 """
 
 
-def _probe(proj: Project, *args: str) -> dict[str, object]:
+def _probe(proj: Project, *args: str, kill_helper: bool = False) -> dict[str, object]:
+    log = proj.root.parent / "renders.jsonl"
+    log.unlink(missing_ok=True)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PROBE_LOG": str(log)}
+    if kill_helper:
+        env["PROBE_KILL_HELPER"] = "1"
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(proj.root), *args],
         cwd=proj.root,
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    report["renders"] = sorted((json.loads(line) for line in lines), key=lambda r: str(r["format"]))
     return report
 
 
@@ -69,7 +89,22 @@ def _outputs(proj: Project) -> dict[str, bytes]:
     }
 
 
-def test_one_article_with_cached_checks_is_built_here_with_a_head_start(tmp_path: Path) -> None:
+def _here(fmt: str) -> dict[str, object]:
+    """A render in this process, which has loaded none of the handout's modules."""
+    return {"format": fmt, "process": "main", "modules": [], "hyphenation": 0}
+
+
+# Loaded by the helper's warm-up before the handout arrives: WeasyPrint, the PDF audit's readers
+# and the article's hyphenation patterns.
+HANDOUT_IN_HELPER = {
+    "format": "pdf",
+    "process": "helper",
+    "modules": ["pikepdf", "pypdfium2", "weasyprint"],
+    "hyphenation": 1,
+}
+
+
+def test_one_article_lays_out_its_handout_in_a_helper_with_the_bytes_of_one_process(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "p", "basic", seed=True)
     first = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert first.returncode == 0, first.stderr
@@ -78,16 +113,45 @@ def test_one_article_with_cached_checks_is_built_here_with_a_head_start(tmp_path
     report = _probe(proj, "all", "ketamine-neurobiology", "--force", "--jobs", "2")
     assert report == {
         "rc": 0,
-        "pools": [],  # one worker would only have waited for its own WeasyPrint
-        "starts": [["docx", "email", "eml", "pdf", "text"]],
-        # Loaded by the head start, not by the first render: WeasyPrint, the PDF audit's readers
-        # and the article's hyphenation patterns.
-        "before_render": {"modules": ["pikepdf", "pypdfium2", "weasyprint"], "hyphenation": 1},
+        "pools": [["helper", 1]],  # one helper process, no pool
+        "starts": [["docx", "email", "eml", "text"]],  # the rest's imports: a thread here
+        "weasyprint_here": False,  # this process never imported WeasyPrint
+        "renders": [
+            _here("docx"),
+            _here("email"),
+            _here("eml"),
+            HANDOUT_IN_HELPER,
+            _here("text"),
+        ],
     }
     assert _outputs(proj) == before  # the same bytes as the build with --jobs 1
 
+    # --jobs 1: one process, the head start in a thread loads WeasyPrint before the first render.
+    alone = _probe(proj, "all", "ketamine-neurobiology", "--force", "--jobs", "1")
+    assert (alone["pools"], alone["starts"]) == ([], [["docx", "email", "eml", "pdf", "text"]])
+    loaded = {(r["process"], tuple(r["modules"]), r["hyphenation"]) for r in alone["renders"]}  # type: ignore[index]
+    assert loaded == {("main", ("pikepdf", "pypdfium2", "weasyprint"), 1)}  # before every render
+    assert _outputs(proj) == before
 
-def test_an_article_to_check_gets_the_warm_worker_and_several_articles_get_workers(tmp_path: Path) -> None:
+
+def test_a_helper_that_dies_leaves_the_handout_to_this_process(tmp_path: Path) -> None:
+    proj = make_project(tmp_path / "p", "basic", seed=True)
+    assert proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
+    before = _outputs(proj)
+
+    report = _probe(proj, "all", "ketamine-neurobiology", "--force", "--jobs", "2", kill_helper=True)
+    assert report["pools"] == [["helper", 1]]
+    assert [(r["format"], r["process"]) for r in report["renders"]] == [  # type: ignore[index]
+        ("docx", "main"),
+        ("email", "main"),
+        ("eml", "main"),
+        ("pdf", "main"),  # rendered, read back and audited here instead
+        ("text", "main"),
+    ]
+    assert _outputs(proj) == before
+
+
+def test_an_article_to_check_gets_the_helper_and_several_articles_get_workers(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "p", "basic", seed=True)
     assert proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
     article = proj.source / "sleep-basics.md"
@@ -95,13 +159,14 @@ def test_an_article_to_check_gets_the_warm_worker_and_several_articles_get_worke
         article.read_text(encoding="utf-8") + "\nOne more sentence to check.\n", encoding="utf-8"
     )
 
-    # Its check runs in this process while the worker loads WeasyPrint: the pool pays.
+    # Its check runs in this process while the helper loads WeasyPrint, then lays out the handout.
     edited = _probe(proj, "all", "sleep-basics", "--jobs", "2")
-    assert (edited["pools"], edited["starts"]) == ([1], [])
+    assert (edited["pools"], edited["starts"]) == ([["helper", 1]], [["docx", "email", "eml", "text"]])
+    assert [r for r in edited["renders"] if r["format"] == "pdf"] == [HANDOUT_IN_HELPER]  # type: ignore[index]
 
     several = _probe(proj, "all", "--force", "--jobs", "2")
-    assert (several["pools"], several["starts"]) == ([2], [])
+    assert (several["pools"], several["starts"]) == ([["pool", 2]], [])
 
-    alone = _probe(proj, "text", "sleep-basics", "--force", "--jobs", "2")  # no checks, one article
-    assert alone["pools"] == []
-    assert alone["before_render"] == {"modules": [], "hyphenation": 0}  # no page to lay out
+    alone = _probe(proj, "text", "sleep-basics", "--force", "--jobs", "2")  # one article, no handout
+    assert (alone["pools"], alone["starts"]) == ([], [["text"]])
+    assert alone["renders"] == [_here("text")]  # no page to lay out

@@ -36,6 +36,8 @@ class Format:
     ``media_type``: what the file is, for commands that hand it on (``send`` wants a message).
     ``cost``: the expected time of one output in ms (a 6 kB article, the 2-core build machine),
     which balances shards (pipeline/shard.py); only the ratios between formats matter.
+    ``offload``: a one-article build renders it in a helper process, on the other core, while
+    this process renders the other formats (most of the build's CPU time: pages laid out).
     ``prepare_ast`` may return ``extra["writer_asts"] = {writer: ast}`` when one pandoc writer
     needs its own AST (the .eml's text part numbers its links, its HTML part keeps them).
     """
@@ -52,6 +54,7 @@ class Format:
     preview: ClassVar[str] = ""
     media_type: ClassVar[str] = "application/octet-stream"
     cost: ClassVar[float] = 50.0
+    offload: ClassVar[bool] = False
 
     @property
     def visibility(self) -> str:

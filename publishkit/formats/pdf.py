@@ -218,6 +218,7 @@ class PdfRenderer(Format):
     preview: ClassVar[str] = "pages"
     media_type: ClassVar[str] = "application/pdf"
     cost: ClassVar[float] = 400.0  # laid out by WeasyPrint and read back
+    offload: ClassVar[bool] = True
 
     def warm_up(self, settings: Any) -> None:
         """Import WeasyPrint and load the handout's fonts with a one-line page: the first handout

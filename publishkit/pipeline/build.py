@@ -90,8 +90,7 @@ def build(
         planned, loaded, keep = _shard(planned, loaded, shard)
         report.warnings.extend(catalog_warnings(settings, planned))
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
-        checked = [a for a, _d in loaded] if checks else []
-        if (pool := start_workers(settings, registries, formats, todo, jobs, checked)) is not None:
+        if (pool := start_workers(settings, registries, formats, todo, jobs)) is not None:
             stack.callback(pool.shutdown)
         if checks:
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)

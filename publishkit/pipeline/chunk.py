@@ -4,36 +4,30 @@ from __future__ import annotations
 
 import os
 import tempfile
-import traceback
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..audit.approval import check_draft
-from ..audit.bands import Running
-from ..audit.core import Extracted, Requirement, audit, check_edition, clinic_facts, tagline_readings
-from ..audit.readers import READERS
-from ..errors import PublishError, RenderError, SourceError
+from ..errors import PublishError, SourceError
 from ..formats import REGISTRY
-from ..formats.context import Body, RenderContext
+from ..formats.context import RenderContext
 from ..kit import doctree
-from ..kit.fsutil import sha256, write_atomic
-from ..kit.i18n import PAGE_LABEL
-from ..kit.pandoc import WriteJob, read_many, write_many
+from ..kit.pandoc import BatchResult, WriteJob, read_many, write_many
 from ..kit.templating import make_environment
 from ..kit.treedepth import TOO_DEEP
-from ..model.approval import DRAFT_MARK, ApprovalState
+from ..model.approval import ApprovalState
 from ..model.article import Article
 from ..model.assets import checked_ast, find_line, media_copies
-from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
 from . import headstart
-from .cachekey import hash_files, template_paths, tool_versions
+from .cachekey import tool_versions
 from .convert import Converted, disclaimer_texts
 from .outcome import Outcome
 from .plan import Job
+from .render import Rendering, failed_outcome, render_all
 
 # --- the work for a chunk of articles (runs in a worker process when --jobs > 1) -------------
 
@@ -48,11 +42,7 @@ class Task:
     approvals: dict[str, ApprovalState] = field(default_factory=dict)  # by clinic id
 
     def failed(self, exc: PublishError) -> list[Outcome]:
-        return [_failed(job, exc) for job, _key in self.jobs]
-
-
-def _failed(job: Job, exc: PublishError) -> Outcome:
-    return Outcome(job.article.slug, job.format, "failed", error=exc, variant=job.variant.label)
+        return [failed_outcome(job, exc) for job, _key in self.jobs]
 
 
 def build_chunk(
@@ -61,10 +51,11 @@ def build_chunk(
     tasks: list[Task],
     built_at: datetime,
     strict: bool = False,
+    helper: Executor | None = None,
 ) -> tuple[list[Outcome], list[PublishError], str]:
-    """Convert, render, audit and write every output of ``tasks``. Never raises a PublishError:
-    each failure is an Outcome, so one bad article never costs the others their outputs."""
-    outcomes: list[Outcome] = []
+    """Convert, render, audit and write every output of ``tasks`` (the laid-out ones in
+    ``helper`` when given: see render.py). Never raises a PublishError: each failure is an
+    Outcome, so one bad article never costs the others their outputs."""
     warnings: list[PublishError] = []
     env = make_environment(settings.templates_dir)
     versions = tool_versions()
@@ -102,14 +93,9 @@ def build_chunk(
         except PublishError as exc:
             return [o for t in tasks for o in t.failed(exc)], warnings, ""
 
-        headstart.wait()  # WeasyPrint is used by one thread at a time
-        for task in tasks:
-            for job, key in task.jobs:
-                if task.article.slug in failed:
-                    outcomes.append(_failed(job, failed[task.article.slug]))
-                    continue
-                ctx = contexts[job.manifest_key]
-                outcomes.append(_render_one(settings, registries, job, key, ctx, extras, written, versions))
+        done = written or BatchResult("", {}, {})
+        rendering = Rendering(contexts, extras, done, versions, failed)
+        outcomes = render_all(settings, registries, [jk for t in tasks for jk in t.jobs], rendering, helper)
     return outcomes, warnings, written.version if written else ""
 
 
@@ -199,85 +185,6 @@ def _write_jobs(
         writer_ast = media_copies(writer_ast, settings.assets_dir, media)
         out.append(WriteJob(key, writer_ast, need.writer, binary=True, out=target, reference_doc=ref))
     return out
-
-
-def _render_one(
-    settings: Settings,
-    registries: dict[str, Registry],
-    job: Job,
-    key: str,
-    base: RenderContext,
-    extras: dict[str, tuple[doctree.AST, dict[str, Any]]],
-    written: Any,
-    versions: dict[str, str],
-) -> Outcome:
-    art, fmt, variant = job.article, job.format, job.variant
-    renderer = REGISTRY[fmt]
-    name = job.path.rsplit("/", 1)[-1]
-    try:
-        outputs: dict[str, Any] = {}
-        for need in renderer.needs:
-            writer = need.writer
-            wkey = f"{job.writer_prefix}\x1f{writer}"
-            if wkey in written.stopped:  # a time limit: the article, not this output, is to blame
-                raise RenderError(written.errors[wkey], path=art.path)
-            if wkey in written.errors:
-                raise RenderError(f"pandoc could not write {writer}: {written.errors[wkey]}", path=name)
-            value = written.values[wkey]
-            outputs[writer] = Path(value).read_bytes() if need.binary else value
-        fmt_ast, extra = extras[job.writer_prefix]
-        ctx = replace(base, bodies={fmt: Body(ast=fmt_ast, outputs=outputs, extra=extra)})
-        data = renderer.render(ctx)
-        extracted = prove(renderer, name, data, ctx)
-        write_atomic(settings.build_dir / job.path, data)
-    except PublishError as exc:
-        return _failed(job, exc)
-    except RecursionError:  # WeasyPrint lays out nested boxes recursively
-        return _failed(job, RenderError(TOO_DEEP, path=art.path))
-    except Exception as exc:  # a bug, not a user's mistake: keep the traceback, build the rest
-        traceback.print_exc()
-        return _failed(job, PublishError(f"internal error: {exc!r}", path=name, category="internal"))
-    entry = ManifestEntry(
-        path=job.path,
-        slug=art.slug,
-        format=fmt,
-        sha256=sha256(data),
-        bytes=len(data),
-        disclaimers=tuple(d.id for d in ctx.disclaimers),
-        registry_sha256=registries[variant.brand].sha256,
-        source_sha256=art.sha256,
-        templates_sha256=hash_files(template_paths(settings, renderer)),
-        key=key,
-        built_at=ctx.built_at.isoformat(),
-        versions={**versions, "pandoc": written.version},
-        pages=len(extracted.pages) if extracted.unit == "page" else None,
-        brand=variant.brand,
-        language=variant.language,
-        edition=variant.edition,
-        approved=ctx.approval.approved,
-        approval=ctx.approval.id or ctx.approval.differs_from,
-    )
-    return Outcome(art.slug, fmt, "built", path=job.path, size=len(data), entry=entry, variant=variant.label)
-
-
-def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracted:
-    """Read the output back with an independent reader and refuse it unless it carries every
-    applying disclaimer, the review line, exactly the template's running headers and footers,
-    its own clinic's details and no other clinic's, its language-access taglines, and the body
-    size its edition promises."""
-    reader = READERS[renderer.reader]
-    extracted = reader.read(data)
-    requirements = [Requirement(d.id, doctree.stringify(d.ast), d.short) for d in ctx.disclaimers]
-    draft = DRAFT_MARK if ctx.approval.draft else ""
-    running = Running(ctx.brand.name, ctx.article.meta.title, draft, ctx.t.gettext(PAGE_LABEL))
-    clinic = clinic_facts(ctx.settings, ctx.brand.id)
-    taglines = [(t.lang, tagline_readings(t, ctx.brand.phone)) for t in ctx.taglines]
-    audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic, taglines)
-    check_edition(name, reader.body_pt, data, ctx.variant.edition)
-    check_draft(name, extracted, ctx.approval.draft)
-    if reader.gate is not None:
-        reader.gate(name, data)
-    return extracted
 
 
 def run_chunk(

@@ -7,12 +7,18 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from ..model.article import Article
+from ..formats import REGISTRY
 from ..model.registry import Registry
 from ..model.settings import Settings
 from . import headstart
 from .chunk import Task, build_chunk, run_chunk, warm_worker
 from .plan import Job
+
+
+class Helper(ProcessPoolExecutor):
+    """One process for a one-article build: it loads WeasyPrint, the fonts and the hyphenation
+    patterns while this process reads, checks and converts, then lays out the handout (render.py)
+    while this process renders the other formats. Both cores work on the one article."""
 
 
 def _chunk_size(n: int, jobs: int) -> int:
@@ -35,6 +41,11 @@ def execute(
     chunk = _chunk_size(len(tasks), jobs)
     chunks = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
     args = [(settings, registries, c, built_at, strict) for c in chunks]
+    if isinstance(pool, Helper):  # one chunk, built here; its handouts laid out by the helper
+        for c in chunks:
+            outcomes, warnings, _version = build_chunk(settings, registries, c, built_at, strict, pool)
+            yield outcomes, warnings
+        return
     if pool is not None:
         for outcomes, warnings, _version in pool.map(run_chunk, args):
             yield outcomes, warnings
@@ -80,25 +91,22 @@ def start_workers(
     formats: Sequence[str],
     todo: list[tuple[Job, str]],
     jobs: int,
-    checked: Sequence[Article] = (),
 ) -> ProcessPoolExecutor | None:
-    """Workers that warm up while this process checks ``checked``. When a single worker would
-    only wait for its own warm-up (one article to build, every check result cached), this process
-    builds it, with the renderers' imports in a thread while it waits on pandoc (see README)."""
+    """Workers that warm up while this process checks. One article is built here,
+    with ``jobs`` > 1 its handouts by a ``Helper`` process started now; the other renderers'
+    imports load in a thread while this process waits on pandoc (see README)."""
     if not todo:
         return None
-    if len({job.article.slug for job, _key in todo}) > 1 or _will_check(settings, checked):
-        pool = warm_pool(settings, registries, formats, todo, jobs)
-        if pool is not None:
-            return pool
-    headstart.start(settings, [job.format for job, _key in todo], languages_of(todo))
-    return None
-
-
-def _will_check(settings: Settings, articles: Sequence[Article]) -> bool:
-    """Whether the content checks will run for any of ``articles`` (not all read from check.json)."""
-    if not articles:
-        return False
-    from ..checks.runner import unchecked
-
-    return bool(unchecked(settings, articles))
+    if len({job.article.slug for job, _key in todo}) > 1:
+        return warm_pool(settings, registries, formats, todo, jobs)
+    wanted = list(dict.fromkeys(job.format for job, _key in todo))
+    away = [f for f in wanted if REGISTRY[f].offload] if jobs > 1 else []
+    langs = languages_of(todo)
+    helper = None
+    if away:  # forked before the head start's thread: a fork copies only the calling thread
+        helper = Helper(
+            max_workers=1, initializer=headstart.prefetch, initargs=(settings, away, languages_of(todo))
+        )
+        helper.submit(int)  # starts it now
+    headstart.start(settings, [f for f in wanted if f not in away], langs)
+    return helper
