@@ -38,15 +38,15 @@ def _rel(path: str, root: Path) -> str:
 
 def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: bool = False) -> bool:
     """One incremental ``all`` build; print one line about it and its problems. True when it passed."""
-    from ..formats import REGISTRY
     from ..model.settings import load_settings
     from ..pipeline.build import build
+    from ..pipeline.warm import watch_order
 
     what = ", ".join(sorted(changed)) or "start"
     started = time.monotonic()
     try:
         settings = load_settings(root)
-        report = build(settings, list(REGISTRY), jobs=1, strict=strict, checks=True)
+        report = build(settings, watch_order(), jobs=1, strict=strict, checks=True)
     except PublishError as exc:  # the registry or the settings: nothing was built
         print(f"{time.strftime('%H:%M:%S')} {what}: not built", flush=True)
         print(format_error(exc, root), file=sys.stderr, flush=True)

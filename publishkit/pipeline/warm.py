@@ -19,6 +19,13 @@ from .chunk import warm_worker
 from .plan import select_brands
 
 
+def watch_order() -> list[str]:
+    """Every format, the page-laid ones (the patient's handout) first: a watcher's edit lands in
+    the file the writer has open soonest. Outputs and the manifest do not depend on the order."""
+    paged = [name for name, fmt in REGISTRY.items() if fmt.fonts]
+    return [*paged, *(name for name in REGISTRY if name not in paged)]
+
+
 def warm_up(settings: Settings) -> None:
     """Load every format's tools and fonts, convert the disclaimers, compile the templates and
     load the checks' dictionary. Only a head start: a failure is left for the real build to say."""
