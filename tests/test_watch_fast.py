@@ -22,6 +22,7 @@ from publishkit.cli.watch import rebuild
 from publishkit.formats import REGISTRY
 from publishkit.pipeline import chunk
 from publishkit.pipeline.warm import watch_order
+from publishkit.site import thumbs
 
 ENV = {"SOURCE_DATE_EPOCH": EPOCH}
 
@@ -69,10 +70,13 @@ def test_an_edit_reads_no_settings_registry_or_manifest_that_did_not_change(
         (manifest_mod, "_read_manifest"),
     ):
         _count(monkeypatch, read, module, name)
+    thumbs.RENDERED.clear()
     for n in (1, 2):
         _edit(project, n)
         assert f"Edit {n}.".encode() in project.out("calm", ".txt").read_bytes()
     assert read == Counter()
+    # The gallery pictures the edited handout again, and no other.
+    assert {Path(p).parent.name for p in thumbs.RENDERED} == {"calm"}
     # A manifest written by another process (another inode) is read again.
     manifest = project.build / "manifest.json"
     data = manifest.read_bytes()
@@ -123,3 +127,26 @@ def test_a_watch_rebuild_writes_the_bytes_of_publish_all(
     shutil.copytree(project.source, fresh.source)
     assert fresh.run("all", "--jobs", "1", env=ENV).returncode == 0
     assert _tree(project.build) == _tree(fresh.build)
+
+
+def test_the_watcher_yields_a_save_after_20_ms_of_quiet(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """watchfiles waits ``step`` ms of quiet before it yields a save: that wait is part of every
+    edit's time (``debounce`` only caps a long burst of changes)."""
+    import argparse
+
+    import watchfiles
+
+    from publishkit.cli import watch
+
+    asked: dict[str, Any] = {}
+
+    def fake_watch(*folders: Path, **options: Any) -> list[set[tuple[Any, str]]]:
+        asked.update(options)
+        return []
+
+    monkeypatch.setattr(watchfiles, "watch", fake_watch)
+    monkeypatch.setattr(watch, "_warm", lambda root: None)
+    assert watch.run(argparse.Namespace(strict=False), project.root) == 0
+    assert (asked["step"], asked["debounce"]) == (20, 300)

