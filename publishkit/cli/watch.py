@@ -82,10 +82,11 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
 def _warm(root: Path) -> None:
     """Load WeasyPrint, the fonts, the templates and the checks now, not at the first edit."""
     from ..model.settings import load_settings
-    from ..pipeline.warm import warm_up
+    from ..pipeline.warm import settle, warm_up
 
     with contextlib.suppress(PublishError):  # the next rebuild says what is wrong
         warm_up(load_settings(root))
+    settle()
 
 
 def run(args: argparse.Namespace, root: Path) -> int:
