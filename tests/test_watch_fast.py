@@ -164,3 +164,27 @@ def test_what_the_watcher_loaded_is_kept_out_of_later_collections(
     frozen: list[int] = []
     _warm(project.root)
     assert len(frozen) == 1 and frozen[0] > 100_000  # WeasyPrint, the fonts, the templates...
+
+
+def test_a_file_edited_in_the_last_two_seconds_is_read_again(tmp_path: Path) -> None:
+    """Two writes in one clock tick of the file system can leave size and mtime as they were: a
+    recent file is never answered from memory; an older one is, until its stat changes."""
+    from publishkit.kit.statmemo import StatMemo
+
+    path = tmp_path / "settings.toml"
+    path.write_text("a = 1\n", encoding="utf-8")
+    memo: StatMemo[str] = StatMemo()
+    reads: list[str] = []
+
+    def read() -> str:
+        reads.append(path.read_text(encoding="utf-8"))
+        return reads[-1]
+
+    assert [memo.get("k", [path], read) for _ in range(2)] == ["a = 1\n"] * 2
+    assert len(reads) == 2  # just written: read each time
+    old = time.time() - 10
+    os.utime(path, (old, old))
+    assert [memo.get("k", [path], read) for _ in range(2)] == ["a = 1\n"] * 2
+    assert len(reads) == 3  # ten seconds old: read once more, then remembered
+    path.write_text("a = 2\n", encoding="utf-8")  # the same size, a new mtime
+    assert memo.get("k", [path], read) == "a = 2\n"
