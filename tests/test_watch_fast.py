@@ -188,3 +188,22 @@ def test_a_file_edited_in_the_last_two_seconds_is_read_again(tmp_path: Path) -> 
     assert len(reads) == 3  # ten seconds old: read once more, then remembered
     path.write_text("a = 2\n", encoding="utf-8")  # the same size, a new mtime
     assert memo.get("k", [path], read) == "a = 2\n"
+
+
+def test_a_save_during_the_first_build_or_the_warm_up_is_built(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """watchfiles only reports what is saved once it watches: the warm-up takes seconds."""
+    import argparse
+
+    import watchfiles
+
+    from publishkit.cli import watch
+
+    project.article("calm", "Rest and drink water.")
+    assert project.run("all", "--jobs", "1", env=ENV).returncode == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(watchfiles, "watch", lambda *folders, **options: [])
+    monkeypatch.setattr(watch, "_warm", lambda root: project.article("calm", "Saved while warming up."))
+    assert watch.run(argparse.Namespace(strict=False), project.root) == 0
+    assert b"Saved while warming up." in project.out("calm", ".txt").read_bytes()

@@ -79,6 +79,17 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
     return bool(report.ok)
 
 
+def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """Every file under ``folders`` with its mtime and size."""
+    out = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                out[str(path)] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
 def _warm(root: Path) -> None:
     """Load WeasyPrint, the fonts, the templates and the checks now, not at the first edit."""
     from ..model.settings import load_settings
@@ -115,8 +126,13 @@ def run(args: argparse.Namespace, root: Path) -> int:
             "Ctrl-C stops.",
             flush=True,
         )
+        seen = _snapshot(folders)
         rebuild(root, [], args.strict, first=True)
         _warm(root)
+        # watchfiles sees only what is saved once it watches: a save during the first build or
+        # the warm-up (seconds on a busy machine) would wait for the next one.
+        if (now := _snapshot(folders)) != seen:
+            rebuild(root, {_rel(p, root) for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)})
         for changes in watch(
             *folders,
             debounce=DEBOUNCE_MS,
