@@ -104,6 +104,7 @@ def run(args: argparse.Namespace, root: Path) -> int:
     from watchfiles import Change, watch
 
     from ..model.settings import load_settings
+    from ..pipeline.warm import unsettle
 
     settings = load_settings(root)
     folders = [settings.source_dir, settings.templates_dir]
@@ -150,5 +151,6 @@ def run(args: argparse.Namespace, root: Path) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        unsettle()
     print("Stopped watching.", flush=True)
     return EXIT_OK

@@ -53,7 +53,13 @@ def settle() -> None:
     """Keep what is loaded by now out of every later garbage collection. A warm watcher holds
     about 380,000 objects (WeasyPrint, fonts, templates, the catalog's articles); a full
     collection walking them all took 0.19 s and came every few edits, in the middle of one.
-    Frozen after one last collection, the same collections took 0.01 to 0.02 s. What is frozen is
-    what the process keeps until it stops anyway."""
-    gc.collect()
+    Frozen, the same collections took 0.01 to 0.02 s. What is frozen is what the process keeps
+    until it stops anyway, and the little garbage of the start (no collection first: one would
+    take the 0.19 s, while a save may come)."""
     gc.freeze()
+
+
+def unsettle() -> None:
+    """Undo ``settle`` before the process stops: frozen objects would be finalized only after
+    the modules are torn down (WeasyPrint's FontConfiguration then fails in ``__del__``)."""
+    gc.unfreeze()
