@@ -17,7 +17,11 @@ from typing import Any
 from ..errors import PublishError, SourceError, format_error
 from .console import EXIT_OK
 
-DEBOUNCE_MS = 300  # editors save in several steps; wait this long for the last one
+DEBOUNCE_MS = 300  # editors save in several steps; wait at most this long for the last one
+# A save is yielded once the folder has been quiet this long. An editor's steps (write, rename)
+# come within a few ms; 50 ms quiet cost about 40 ms more per edit than 20 (measured: save to
+# yield, median 0.07 s against 0.04 s). A save split wider still rebuilds twice, the last right.
+STEP_MS = 20
 
 
 def add_parser(sub: Any) -> None:
@@ -38,15 +42,15 @@ def _rel(path: str, root: Path) -> str:
 
 def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: bool = False) -> bool:
     """One incremental ``all`` build; print one line about it and its problems. True when it passed."""
-    from ..formats import REGISTRY
     from ..model.settings import load_settings
     from ..pipeline.build import build
+    from ..pipeline.warm import watch_order
 
     what = ", ".join(sorted(changed)) or "start"
     started = time.monotonic()
     try:
         settings = load_settings(root)
-        report = build(settings, list(REGISTRY), jobs=1, strict=strict, checks=True)
+        report = build(settings, watch_order(), jobs=1, strict=strict, checks=True)
     except PublishError as exc:  # the registry or the settings: nothing was built
         print(f"{time.strftime('%H:%M:%S')} {what}: not built", flush=True)
         print(format_error(exc, root), file=sys.stderr, flush=True)
@@ -75,19 +79,32 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
     return bool(report.ok)
 
 
+def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """Every file under ``folders`` with its mtime and size."""
+    out = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                out[str(path)] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
 def _warm(root: Path) -> None:
     """Load WeasyPrint, the fonts, the templates and the checks now, not at the first edit."""
     from ..model.settings import load_settings
-    from ..pipeline.warm import warm_up
+    from ..pipeline.warm import settle, warm_up
 
     with contextlib.suppress(PublishError):  # the next rebuild says what is wrong
         warm_up(load_settings(root))
+    settle()
 
 
 def run(args: argparse.Namespace, root: Path) -> int:
     from watchfiles import Change, watch
 
     from ..model.settings import load_settings
+    from ..pipeline.warm import unsettle
 
     settings = load_settings(root)
     folders = [settings.source_dir, settings.templates_dir]
@@ -110,12 +127,17 @@ def run(args: argparse.Namespace, root: Path) -> int:
             "Ctrl-C stops.",
             flush=True,
         )
+        seen = _snapshot(folders)
         rebuild(root, [], args.strict, first=True)
         _warm(root)
+        # watchfiles sees only what is saved once it watches: a save during the first build or
+        # the warm-up (seconds on a busy machine) would wait for the next one.
+        if (now := _snapshot(folders)) != seen:
+            rebuild(root, {_rel(p, root) for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)})
         for changes in watch(
             *folders,
             debounce=DEBOUNCE_MS,
-            step=50,
+            step=STEP_MS,
             stop_event=stop,
             raise_interrupt=False,
             rust_timeout=500,
@@ -129,5 +151,6 @@ def run(args: argparse.Namespace, root: Path) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        unsettle()
     print("Stopped watching.", flush=True)
     return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kit.fsutil import write_atomic
+from ..kit.statmemo import StatMemo
 
 MANIFEST = "manifest.json"
 SCHEMA = 2  # 2: entries are keyed by (slug, format, brand, language, edition)
@@ -52,10 +53,19 @@ class ManifestEntry:
         return cls(**known)
 
 
+# The manifest this process last read or wrote, by build folder, while the file is unchanged (a
+# watcher reads it before each rebuild and writes it after).
+_READ: StatMemo[dict[Key, ManifestEntry]] = StatMemo()
+
+
 def load_manifest(build_dir: Path) -> dict[Key, ManifestEntry]:
     """Entries by (slug, format, brand, language, edition); an unreadable manifest, or one of an
     older schema, counts as empty (everything rebuilds)."""
     path = build_dir / MANIFEST
+    return dict(_READ.get(build_dir, [path], lambda: _read_manifest(path)))
+
+
+def _read_manifest(path: Path) -> dict[Key, ManifestEntry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("schema") != SCHEMA:
@@ -80,3 +90,5 @@ def save_manifest(
         data["shard"] = shard
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(build_dir / MANIFEST, text.encode("utf-8"))
+    if shard is None:  # what load_manifest would read back, in its order
+        _READ.remember(build_dir, build_dir / MANIFEST, {k: entries[k] for k in sorted(entries)})

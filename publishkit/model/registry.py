@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError
+from ..kit.statmemo import StatMemo
 from .article import Article
 from .langtag import LANG_RE, lookup
 from .settings import Limits
@@ -254,8 +255,16 @@ def _id_of(item: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# Registries read by this process, while their files are unchanged (a watcher's every rebuild).
+_READ: StatMemo[Registry] = StatMemo()
+
+
 def load_registry(path: Path, max_bytes: int = Limits.max_source_bytes) -> Registry:
     """Read and validate ``source/disclaimers.yaml``; every problem names the file and line."""
+    return _READ.get(("shared", path, max_bytes), [path], lambda: _load_registry(path, max_bytes))
+
+
+def _load_registry(path: Path, max_bytes: int) -> Registry:
     raw, doc = _read(
         path, "the disclaimer registry is missing; it lists the approved disclaimers (see README)", max_bytes
     )
@@ -268,6 +277,11 @@ def overlay_registry(base: Registry, path: Path, max_bytes: int = Limits.max_sou
     wording (text, short, match; the keys it leaves out stay as shared) for this clinic; a new id
     is added after the shared ones. Read with the same safe loader and rules; its errors name
     ``path`` and the line. The digest covers both files, so a change to either rebuilds."""
+    key = ("clinic", base.sha256, path, max_bytes)  # the digest of the shared file: its entries
+    return _READ.get(key, [path], lambda: _overlay_registry(base, path, max_bytes))
+
+
+def _overlay_registry(base: Registry, path: Path, max_bytes: int) -> Registry:
     missing = "the clinic's disclaimer registry is missing (see registry in [tool.publish.brands])"
     raw, doc = _read(path, missing, max_bytes)
     own = {d.id: d for d in _entries(doc, path, base)}

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from ..checks.claims import DEFAULT_IDS, active_claims
 from ..errors import ConfigError
 from ..kit.fsutil import UnsafePath, open_beneath
+from ..kit.statmemo import StatMemo
 from .brands import DEFAULT, Brand, EmailIdentity, key_path, load_brands
 from .taglines import FILE as TAGLINES_FILE
 from .taglines import Taglines, load_taglines
@@ -155,9 +156,27 @@ class Settings:
         return {name: value}
 
 
+# Settings read by this process, while pyproject.toml and the files it names are unchanged.
+_READ: StatMemo[Settings] = StatMemo()
+
+
 def load_settings(root: Path) -> Settings:
     """Read ``[tool.publish]`` from ``root/pyproject.toml``. Every problem is collected, one line
     each with its key path, and raised once as a ConfigError, before anything else is read."""
+    return _READ.get(root, [root / "pyproject.toml"], lambda: _load_settings(root), _named_files)
+
+
+def _named_files(settings: Settings) -> list[Path]:
+    """The clinics' logos and registries: load_settings checks they exist."""
+    return [
+        folder / value
+        for brand in settings.brands.values()
+        for folder, value in ((settings.assets_dir, brand.logo), (settings.source_dir, brand.registry))
+        if value
+    ]
+
+
+def _load_settings(root: Path) -> Settings:
     path = root / "pyproject.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

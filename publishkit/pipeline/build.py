@@ -18,7 +18,7 @@ from ..model.registry import Disclaimer, Registry, load_registry, overlay_regist
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings, build_time
 from ..model.variant import Variant
-from .cachekey import cache_key, intact, tool_versions
+from .cachekey import KeyMemo, cache_key, intact, tool_versions
 from .chunk import Task, build_chunk
 from .outcome import Outcome, Progress, Report
 from .plan import Job, configured, plan, select_brands
@@ -191,16 +191,14 @@ def _key(
     applying: dict[str, tuple[Disclaimer, ...]],
     versions: dict[str, str],
     built_at: datetime,
-    approval: ApprovalState = UNAPPROVED,
+    approval: ApprovalState,
+    memo: KeyMemo,
 ) -> str:
     # The approval state changes the outputs (DRAFT marks, "Approved by"): part of every key.
     state = f"{_review(settings, job.article, built_at, approval).state}|{approval.key}"
-    brand = settings.brands[job.variant.brand]
-    renderer = REGISTRY[job.format]
-    disclaimers = applying[job.variant.brand]
-    return cache_key(
-        settings, renderer, job.article, disclaimers, versions, state, brand, job.variant.edition
-    )
+    brand, disclaimers = settings.brands[job.variant.brand], applying[job.variant.brand]
+    args = (job.article, disclaimers, versions, state, brand, job.variant.edition)
+    return cache_key(settings, REGISTRY[job.format], *args, memo=memo)
 
 
 def _pending(
@@ -215,10 +213,10 @@ def _pending(
 ) -> list[tuple[Job, str]]:
     """Every planned job with its cache key, and whether it must be built (the rest are up to date)."""
     applying = {a.slug: d for a, d in loaded}
-    out = []
+    memo, out = KeyMemo(settings), []  # the memo: what all the keys share, worked out once
     for job in jobs:
         approval = approvals[job.article.slug][job.variant.brand]
-        key = _key(settings, job, applying[job.article.slug], versions, built_at, approval)
+        key = _key(settings, job, applying[job.article.slug], versions, built_at, approval, memo)
         prev = old.get(job.manifest_key)
         if force or not prev or prev.key != key or not intact(settings.build_dir / prev.path, prev):
             out.append((job, key))

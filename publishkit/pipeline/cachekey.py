@@ -100,16 +100,46 @@ _IDENTITY = ("from_", "reply_to", "unsubscribe_url")
 _PLAN_ONLY = ("editions", "large_print")
 
 
-def _asset_paths(settings: Settings, article: Article, brand: Brand) -> list[Path]:
+def _asset_files(settings: Settings) -> list[Path]:
+    """The files in source/assets/ (symlinks are never read: the build refuses them, and hashing
+    one would read any file at all)."""
+    if not settings.assets_dir.is_dir() or settings.assets_dir.is_symlink():
+        return []
+    return [p for p in settings.assets_dir.iterdir() if p.is_file() and not p.is_symlink()]
+
+
+def _asset_paths(files: list[Path], article: Article, brand: Brand) -> list[Path]:
     """Assets an article may pull in: its own images (by name in the text) and the brand logo."""
-    out = []
-    # Symlinks are never read (the build refuses them): hashing one would read any file at all.
-    if settings.assets_dir.is_dir() and not settings.assets_dir.is_symlink():
-        for p in settings.assets_dir.iterdir():
-            named = mentions(article, f"assets/{p.name}") or p.name == brand.logo
-            if named and p.is_file() and not p.is_symlink():
-                out.append(p)
-    return out
+    return [p for p in files if mentions(article, f"assets/{p.name}") or p.name == brand.logo]
+
+
+class KeyMemo:
+    """What every output's key of one build shares, worked out once per build instead of once per
+    output (a 50-article catalog has 250 keys): each format's templates and settings, each
+    clinic's details, each language's catalog, the asset list. One memo per build, never kept
+    longer: a file edited between two builds is read again by the next."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._parts: dict[tuple[str, ...], Any] = {}
+
+    def get(self, what: tuple[str, ...], make: Any) -> Any:
+        if what not in self._parts:
+            self._parts[what] = make()
+        return self._parts[what]
+
+    def assets(self) -> list[Path]:
+        return self.get(("assets",), lambda: _asset_files(self.settings))  # type: ignore[no-any-return]
+
+
+def _sections(settings: Settings, renderer: Format) -> dict[str, Any]:
+    # Which editions exist is the plan's business; each output's key has its own edition.
+    # The sender identity ([tool.publish.email] from, ...) is the clinic's: in "brand".
+    return {
+        s: {k: v for k, v in settings.section(s).items() if k not in _PLAN_ONLY and k not in _IDENTITY}
+        for s in renderer.settings_sections
+        if s != "brand"
+    }
 
 
 def cache_key(
@@ -121,30 +151,29 @@ def cache_key(
     review: str = "",
     brand: Brand | None = None,
     edition: str = "standard",
+    memo: KeyMemo | None = None,
 ) -> str:
     """The key of one output. A variant's key holds its own clinic's details and nothing of the
-    other clinics', so changing one clinic's phone number rebuilds only that clinic's outputs."""
+    other clinics', so changing one clinic's phone number rebuilds only that clinic's outputs.
+    ``memo``: the build's, shared by all its keys (the same key, worked out once per build)."""
     brand = brand or settings.brands["default"]
-    # Which editions exist is the plan's business; each output's key has its own edition below.
-    # The sender identity ([tool.publish.email] from, ...) is the clinic's: in "brand" below.
-    sections = {
-        s: {k: v for k, v in settings.section(s).items() if k not in _PLAN_ONLY and k not in _IDENTITY}
-        for s in renderer.settings_sections
-        if s != "brand"
-    }
+    memo = memo or KeyMemo(settings)
+    language = article.meta.language
     data: dict[str, Any] = {
         "review": review,  # the review state changes outputs: an overdue article carries a mark
         "format": renderer.name,
-        "brand": dataclasses.asdict(brand),
+        "brand": memo.get(("brand", brand.id), lambda: dataclasses.asdict(brand)),
         "edition": edition,
         "source": article.sha256,
         "disclaimers": [[d.id, d.text, d.short] for d in disclaimers],
         # the wording of this clinic's taglines (source/taglines.yaml), not the whole file's
         "taglines": [[t.lang, t.name, t.text] for t in settings.taglines.pick(brand.taglines)],
-        "templates": hash_files(template_paths(settings, renderer)),
-        "catalog": catalog_hash(settings, article.meta.language),
-        "assets": hash_files(_asset_paths(settings, article, brand)),
-        "settings": sections,
+        "templates": memo.get(
+            ("templates", renderer.name), lambda: hash_files(template_paths(settings, renderer))
+        ),
+        "catalog": memo.get(("catalog", language), lambda: catalog_hash(settings, language)),
+        "assets": hash_files(_asset_paths(memo.assets(), article, brand)),
+        "settings": memo.get(("settings", renderer.name), lambda: _sections(settings, renderer)),
         "versions": versions,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

@@ -8,6 +8,8 @@ finds nothing to build would load them only at the first edit; warm_up loads the
 
 from __future__ import annotations
 
+import gc
+
 from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.templating import make_environment
@@ -17,6 +19,13 @@ from ..site.gallery import TEMPLATE as GALLERY_TEMPLATE
 from .build import load_registries
 from .chunk import warm_worker
 from .plan import select_brands
+
+
+def watch_order() -> list[str]:
+    """Every format, the page-laid ones (the patient's handout) first: a watcher's edit lands in
+    the file the writer has open soonest. Outputs and the manifest do not depend on the order."""
+    paged = [name for name, fmt in REGISTRY.items() if fmt.fonts]
+    return [*paged, *(name for name in REGISTRY if name not in paged)]
 
 
 def warm_up(settings: Settings) -> None:
@@ -38,3 +47,19 @@ def warm_up(settings: Settings) -> None:
         score("A short sentence warms the checks.")
     except Exception:
         pass
+
+
+def settle() -> None:
+    """Keep what is loaded by now out of every later garbage collection. A warm watcher holds
+    about 380,000 objects (WeasyPrint, fonts, templates, the catalog's articles); a full
+    collection walking them all took 0.19 s and came every few edits, in the middle of one.
+    Frozen, the same collections took 0.01 to 0.02 s. What is frozen is what the process keeps
+    until it stops anyway, and the little garbage of the start (no collection first: one would
+    take the 0.19 s, while a save may come)."""
+    gc.freeze()
+
+
+def unsettle() -> None:
+    """Undo ``settle`` before the process stops: frozen objects would be finalized only after
+    the modules are torn down (WeasyPrint's FontConfiguration then fails in ``__del__``)."""
+    gc.unfreeze()

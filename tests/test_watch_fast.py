@@ -1,0 +1,209 @@
+"""A watch rebuild reads again only the files that changed (counted, never timed), picks up every
+change to the settings, the registry and the templates, renders the handout first, and writes the
+same bytes as ``publish.py all``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EPOCH, Project, make_project
+from test_shard import _tree
+
+import publishkit.model.manifest as manifest_mod
+import publishkit.model.registry as registry_mod
+import publishkit.model.settings as settings_mod
+from publishkit.cli.watch import rebuild
+from publishkit.formats import REGISTRY
+from publishkit.pipeline import chunk
+from publishkit.pipeline.warm import watch_order
+from publishkit.site import thumbs
+
+ENV = {"SOURCE_DATE_EPOCH": EPOCH}
+
+
+def _age(root: Path) -> None:
+    """Every file as if last edited a minute ago (a recent file's stat is not trusted: statmemo)."""
+    old = time.time() - 60
+    for p in [root / "pyproject.toml", *root.glob("source/**/*"), *root.glob("templates/**/*")]:
+        os.utime(p, (old, old))
+
+
+def _started(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.article("calm", "Rest and drink water. Call us if you feel worse.")
+    project.article("other", "Walk a little every day. Ask us about your plan.")
+    assert project.run("all", "--jobs", "1", env=ENV).returncode == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    _age(project.root)
+    assert rebuild(project.root, [], first=True)
+
+
+def _edit(project: Project, n: int) -> None:
+    project.article("calm", f"Rest and drink water. Call us if you feel worse. Edit {n}.")
+    assert rebuild(project.root, ["source/calm.md"])
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, made: Counter[str], module: Any, name: str) -> None:
+    real = getattr(module, name)
+
+    def counted(*args: Any) -> Any:
+        made[name] += 1
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+
+
+def test_an_edit_reads_no_settings_registry_or_manifest_that_did_not_change(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _started(project, monkeypatch)
+    _edit(project, 0)  # writes the manifest, which this process then knows
+    read: Counter[str] = Counter()
+    for module, name in (
+        (settings_mod, "_load_settings"),
+        (registry_mod, "_load_registry"),
+        (manifest_mod, "_read_manifest"),
+    ):
+        _count(monkeypatch, read, module, name)
+    thumbs.RENDERED.clear()
+    for n in (1, 2):
+        _edit(project, n)
+        assert f"Edit {n}.".encode() in project.out("calm", ".txt").read_bytes()
+    assert read == Counter()
+    # The gallery pictures the edited handout again, and no other.
+    assert {Path(p).parent.name for p in thumbs.RENDERED} == {"calm"}
+    # A manifest written by another process (another inode) is read again.
+    manifest = project.build / "manifest.json"
+    data = manifest.read_bytes()
+    manifest.unlink()
+    manifest.write_bytes(data)
+    _edit(project, 3)
+    assert read == Counter({"_read_manifest": 1})
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "suffix"),
+    [
+        ("pyproject.toml", 'phone = "(503) 555-0142"', 'phone = "(503) 555-0199"', ".txt"),
+        ("source/disclaimers.yaml", "General information only", "General facts only", ".pdf"),
+        ("templates/text.txt.j2", "{{ summary }}", "{{ summary }} (summary)", ".txt"),
+    ],
+)
+def test_a_change_to_the_settings_registry_or_a_template_is_picked_up(
+    project: Project, monkeypatch: pytest.MonkeyPatch, rel: str, old: str, new: str, suffix: str
+) -> None:
+    _started(project, monkeypatch)
+    _edit(project, 0)  # everything read so far is remembered (the files are a minute old)
+    before = {slug: project.out(slug, suffix).read_bytes() for slug in ("calm", "other")}
+    path = project.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    assert rebuild(project.root, [rel])
+    for slug in ("calm", "other"):
+        assert project.out(slug, suffix).read_bytes() != before[slug], slug
+
+
+def test_a_watch_rebuild_writes_the_bytes_of_publish_all(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _started(project, monkeypatch)
+    written: list[str] = []
+    real = chunk.write_atomic
+    monkeypatch.setattr(chunk, "write_atomic", lambda p, data: (written.append(p.name), real(p, data)))
+    for n in (0, 1):
+        _edit(project, n)
+    # The handout (the format laid out in pages, with fonts) is written first.
+    first = watch_order()[0]
+    assert REGISTRY[first].fonts and sorted(watch_order()) == sorted(REGISTRY)
+    assert written[0] == written[5] == f"calm{REGISTRY[first].suffix}"
+    fresh = make_project(tmp_path / "fresh")
+    shutil.rmtree(fresh.source)
+    shutil.copytree(project.source, fresh.source)
+    assert fresh.run("all", "--jobs", "1", env=ENV).returncode == 0
+    assert _tree(project.build) == _tree(fresh.build)
+
+
+def test_the_watcher_yields_a_save_after_20_ms_of_quiet(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """watchfiles waits ``step`` ms of quiet before it yields a save: that wait is part of every
+    edit's time (``debounce`` only caps a long burst of changes)."""
+    import argparse
+
+    import watchfiles
+
+    from publishkit.cli import watch
+
+    asked: dict[str, Any] = {}
+
+    def fake_watch(*folders: Path, **options: Any) -> list[set[tuple[Any, str]]]:
+        asked.update(options)
+        return []
+
+    monkeypatch.setattr(watchfiles, "watch", fake_watch)
+    monkeypatch.setattr(watch, "_warm", lambda root: None)
+    assert watch.run(argparse.Namespace(strict=False), project.root) == 0
+    assert (asked["step"], asked["debounce"]) == (20, 300)
+
+
+def test_what_the_watcher_loaded_is_kept_out_of_later_collections(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection walks every object not frozen: the warm ones would cost 0.19 s each time."""
+    import gc
+
+    from publishkit.cli.watch import _warm
+
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(len(gc.get_objects())))
+    frozen: list[int] = []
+    _warm(project.root)
+    assert len(frozen) == 1 and frozen[0] > 100_000  # WeasyPrint, the fonts, the templates...
+
+
+def test_a_file_edited_in_the_last_two_seconds_is_read_again(tmp_path: Path) -> None:
+    """Two writes in one clock tick of the file system can leave size and mtime as they were: a
+    recent file is never answered from memory; an older one is, until its stat changes."""
+    from publishkit.kit.statmemo import StatMemo
+
+    path = tmp_path / "settings.toml"
+    path.write_text("a = 1\n", encoding="utf-8")
+    memo: StatMemo[str] = StatMemo()
+    reads: list[str] = []
+
+    def read() -> str:
+        reads.append(path.read_text(encoding="utf-8"))
+        return reads[-1]
+
+    assert [memo.get("k", [path], read) for _ in range(2)] == ["a = 1\n"] * 2
+    assert len(reads) == 2  # just written: read each time
+    old = time.time() - 10
+    os.utime(path, (old, old))
+    assert [memo.get("k", [path], read) for _ in range(2)] == ["a = 1\n"] * 2
+    assert len(reads) == 3  # ten seconds old: read once more, then remembered
+    path.write_text("a = 2\n", encoding="utf-8")  # the same size, a new mtime
+    assert memo.get("k", [path], read) == "a = 2\n"
+
+
+def test_a_save_during_the_first_build_or_the_warm_up_is_built(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """watchfiles only reports what is saved once it watches: the warm-up takes seconds."""
+    import argparse
+
+    import watchfiles
+
+    from publishkit.cli import watch
+
+    project.article("calm", "Rest and drink water.")
+    assert project.run("all", "--jobs", "1", env=ENV).returncode == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(watchfiles, "watch", lambda *folders, **options: [])
+    monkeypatch.setattr(watch, "_warm", lambda root: project.article("calm", "Saved while warming up."))
+    assert watch.run(argparse.Namespace(strict=False), project.root) == 0
+    assert b"Saved while warming up." in project.out("calm", ".txt").read_bytes()
