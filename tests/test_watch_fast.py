@@ -92,6 +92,7 @@ def test_an_edit_reads_no_settings_registry_or_manifest_that_did_not_change(
         ("pyproject.toml", 'phone = "(503) 555-0142"', 'phone = "(503) 555-0199"', ".txt"),
         ("source/disclaimers.yaml", "General information only", "General facts only", ".pdf"),
         ("templates/text.txt.j2", "{{ summary }}", "{{ summary }} (summary)", ".txt"),
+        ("source/taglines.yaml", "ATENCIÓN: si habla", "ATENCIÓN: Si usted habla", ".txt"),
     ],
 )
 def test_a_change_to_the_settings_registry_or_a_template_is_picked_up(

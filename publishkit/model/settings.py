@@ -167,8 +167,9 @@ def load_settings(root: Path) -> Settings:
 
 
 def _named_files(settings: Settings) -> list[Path]:
-    """The clinics' logos and registries: load_settings checks they exist."""
-    return [
+    """The clinics' logos and registries (load_settings checks they exist), and the taglines file
+    the settings hold."""
+    return [settings.source_dir / TAGLINES_FILE] + [
         folder / value
         for brand in settings.brands.values()
         for folder, value in ((settings.assets_dir, brand.logo), (settings.source_dir, brand.registry))
