@@ -11,6 +11,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -158,12 +159,36 @@ def measured(language: str) -> str:
     return root if root in ("en", "es") else ""
 
 
+# Distinct words whose syllables are remembered per process: a few MB at most.
+WORD_CACHE_SIZE = 1 << 16
+
+
+@cache
+def word_syllables() -> Any:
+    """textstat's syllable count of one word, remembered for many more words than its own cache.
+
+    SMOG counts the syllables of every word, one call per word, through a cache of 128 entries
+    (``typed_cache``): the article and then each of its sections counted the same words again,
+    and so did the next article. The same function of textstat's behind a larger cache gives the
+    same counts. None when this textstat has no such helper (then nothing is changed)."""
+    from textstat.backend.counts import _count_polysyllable_words as poly
+
+    counted: Any = getattr(poly, "count_syllables", None)
+    pure = getattr(counted, "__wrapped__", None)
+    if pure is None:
+        return None
+    if counted.cache_parameters().get("maxsize") != WORD_CACHE_SIZE:
+        poly.count_syllables = lru_cache(maxsize=WORD_CACHE_SIZE)(pure)
+    return poly.count_syllables
+
+
 def score(text: str) -> Scores:
     """textstat's Flesch-Kincaid grade and SMOG index of ``text`` (English)."""
     import textstat
     from textstat.backend import metrics
 
     ensure_cmudict()
+    word_syllables()
     words = int(textstat.lexicon_count(text)) if text.strip() else 0
     if not words:
         return Scores(None, None, 0)
