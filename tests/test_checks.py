@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -441,3 +442,20 @@ def test_claim_patterns_are_compiled_once() -> None:
     text = "It heals. It cures."
     assert [h.matched for h in scan(text, [cure])] == ["cures"]
     assert [h.matched for h in scan(text, [other])] == ["heals"]
+
+
+def test_the_pronouncing_dictionary_is_kept_out_of_the_garbage_collectors_walks() -> None:
+    """Its 126,000 entries are lists that live as long as the process: every full collection
+    walked them all (a fifth of the checks' time) until they were frozen after loading."""
+    probe = (
+        "import gc, sys, nltk\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+        "from publishkit.checks.readability import ensure_cmudict\n"
+        "ensure_cmudict()\n"
+        "words = nltk.corpus.cmudict.dict()\n"
+        "print(len(words), len(gc.get_objects()), gc.get_freeze_count(), words['cat'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    entries, tracked, frozen, cat = out.split(maxsplit=3)
+    assert int(entries) > 120_000 and int(frozen) > 2 * int(entries) and int(tracked) < 1000
+    assert cat.strip() == "[['K', 'AE1', 'T']]"  # the same entries, read as before
