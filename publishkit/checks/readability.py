@@ -98,43 +98,40 @@ class _ParsedCmudict:
         self._loader = loader
         self._copy = copy
 
-    def dict(self) -> dict[str, list[list[str]]]:
+    def dict(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             raw = self._copy.read_bytes()
-            gc.disable()  # 126,000 entries of fresh lists: collections on the way only cost time
+            gc.disable()  # 126,000 entries of fresh tuples: collections on the way only cost time
             try:
                 data = marshal.loads(raw)
             finally:
                 gc.enable()
             if isinstance(data, dict):
-                _out_of_gc()
                 return data
-        data = self._loader.dict()
+        data = _as_tuples(self._loader.dict())
         with contextlib.suppress(OSError, ValueError):
             write_atomic(self._copy, marshal.dumps(data))
-        _out_of_gc()
-        return data  # type: ignore[no-any-return]
+        return data
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
 
 
-def _out_of_gc() -> None:
-    """The dictionary just loaded, with every object of the process so far, out of the cyclic
-    collector's sight.
+def _as_tuples(entries: dict[str, list[list[str]]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """NLTK's entries, each pronunciation a tuple of phones instead of a list.
 
-    Its 126,000 entries are about 400,000 lists that live as long as the process. Each full
-    collection walked all of them: 0.45 s of the 20-article check, and more in a build, whose
-    layout and audits set off more collections. Frozen objects are still freed when no longer
-    referenced; only a cycle among them would stay, and this process is about to end or, under
-    ``watch``, keeps these objects anyway."""
-    gc.freeze()
+    They are read the same way (textstat takes ``[0]`` and goes through its phones), but the
+    garbage collector stops tracking tuples of strings once it has looked at them, while it walked the
+    400,000 lists of NLTK's entries in every full collection for as long as the process lived:
+    0.45 s of a 20-article check, and more in a build, whose layout and audits start more
+    collections."""
+    return {word: tuple(map(tuple, prons)) for word, prons in entries.items()}
 
 
 def _use_parsed_copy(nltk: Any, folder: Path) -> None:
     current = nltk.corpus.cmudict
     if not isinstance(current, _ParsedCmudict):
-        copy = folder / f"cmudict-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+        copy = folder / f"cmudict-py{sys.version_info[0]}{sys.version_info[1]}-tuples.marshal"
         nltk.corpus.cmudict = _ParsedCmudict(current, copy)
 
 
