@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -376,3 +377,89 @@ def test_claims_in_the_summary_and_choosing_articles(project: Project) -> None:
     unknown = project.run("check", "nope", env=EPOCH)
     assert unknown.returncode == 1
     assert "Error: source: no article 'nope' in source/. Articles: lead, other" in unknown.stderr
+
+
+def _measured(path: Path) -> dict[str, Any]:
+    from publishkit.checks.readability import measure
+
+    article = load_article(path, Limits())
+    parsed = read_many({"x": article.body}, 60, sourcepos=True)
+    return measure(read_document(json.loads(parsed.values["x"])), article.meta.language, 200)
+
+
+def test_the_seed_articles_scores_are_pinned() -> None:
+    """Exact scores of the seed article: making the checks faster must not move any of them
+    (benchmarks/check_parity.py compares the whole output of two versions)."""
+    from conftest import REPO
+
+    scores = _measured(REPO / "source" / "ketamine-neurobiology.md")
+    assert (scores["grade"], scores["smog"], scores["words"], scores["prose_words"]) == (11.1, 13.3, 850, 814)
+    assert [(s["grade"], s["words"], s["line"]) for s in scores["sections"]] == [
+        (13.4, 114, 2),
+        (12.1, 78, 8),
+        (11.4, 97, 20),
+    ]
+
+
+def test_a_spanish_articles_scores_are_pinned(project: Project) -> None:
+    from test_checks_language import EASY_ES, HARD_ES
+
+    body = f"{HARD_ES}\n\n## Fácil\n\n{EASY_ES} {EASY_ES}\n\n## Difícil\n\n{HARD_ES}{EASY_ES}\n"
+    scores = _measured(project.article("es", body, language="es"))
+    assert (scores["ease"], scores["fernandez_huerta"], scores["prose_words"]) == (24.2, 30.3, 218)
+    assert [(s["title"], s["ease"]) for s in scores["sections"]] == [
+        ("(opening text)", -45.2),
+        ("Difícil", 11.2),
+        ("Fácil", 99.1),
+    ]
+
+
+def test_syllables_of_a_word_are_counted_once_per_process() -> None:
+    from textstat.backend.counts import count_polysyllable_words
+
+    from publishkit.checks.readability import WORD_CACHE_SIZE, score, word_syllables
+
+    score("A first sentence.")  # installs the larger cache
+    counted = word_syllables()
+    assert counted.cache_parameters()["maxsize"] == WORD_CACHE_SIZE
+    text = "Unbelievably complicated pharmacological terminology confuses everybody."
+    count_polysyllable_words(text, "en_US")
+    hits = counted.cache_info().hits
+    count_polysyllable_words(text + " Terminology again.", "en_US")  # a new text, the same words
+    assert counted.cache_info().hits >= hits + 5
+    # A different word is counted afresh, with textstat's own answer.
+    assert (counted("cat", "en_US"), counted("terminology", "en_US")) == (1, 5)
+    assert count_polysyllable_words("Cats sit.", "en_US") == 0
+
+
+def test_claim_patterns_are_compiled_once() -> None:
+    from publishkit.checks.claims import DEFAULT_CLAIMS, Claim, scan
+
+    cure = DEFAULT_CLAIMS[1]
+    assert cure.compile() is cure.compile()
+    other = Claim("cure", r"\bheals?\b", "why")
+    assert other.compile() is not cure.compile()
+    text = "It heals. It cures."
+    assert [h.matched for h in scan(text, [cure])] == ["cures"]
+    assert [h.matched for h in scan(text, [other])] == ["heals"]
+
+
+def test_the_pronouncing_dictionary_is_kept_out_of_the_garbage_collectors_walks() -> None:
+    """Its 126,000 entries lived as 400,000 lists as long as the process, and every full
+    collection walked them all (a fifth of the checks' time). As tuples of strings they are left
+    alone after the collector's first looks, and read the same way."""
+    probe = (
+        "import gc, sys, nltk\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+        "from publishkit.checks.readability import ensure_cmudict\n"
+        "ensure_cmudict()\n"
+        "before = len(gc.get_objects())\n"
+        "words = nltk.corpus.cmudict.dict()\n"
+        "gc.collect(), gc.collect()\n"
+        "print(len(words), len(gc.get_objects()) - before, words['cat'][0])\n"
+    )
+    for _run in range(2):  # the first run may make the marshal copy; the second reads it
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        entries, tracked, cat = out.stdout.split(maxsplit=2)
+        assert int(entries) > 120_000 and int(tracked) < 100
+        assert cat.strip() == "('K', 'AE1', 'T')"

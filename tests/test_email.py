@@ -355,3 +355,27 @@ def test_unsubscribe_merge_tag_and_mailto(project: Project, url: str, one_click:
     assert ("List-Unsubscribe-Post" in msg) is one_click
     text, html = text_and_html(msg)
     assert url in text and url in extract_html(html.encode()).links
+
+
+def test_the_email_page_and_the_eml_inline_their_css_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both renderers inline the same page with the same CSS: css-inline runs once for the two."""
+    import css_inline
+
+    from publishkit.formats import email_html
+
+    made: list[str] = []
+    real = css_inline.CSSInliner
+
+    def counted(**options: object) -> object:
+        made.append(str(options["extra_css"]))
+        return real(**options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(css_inline, "CSSInliner", counted)
+    email_html.inline_css.cache_clear()
+    page = '<html><head><style>p { margin: 0 }</style></head><body><p class="x">Hi</p></body></html>'
+    first = email_html.inline_css(page, ".x { color: #123456 }")
+    assert email_html.inline_css(page, ".x { color: #123456 }") == first and len(made) == 1
+    assert '<p class="x" style="margin: 0;color: #123456;">' in first
+    # Another clinic's colour (or another page) is inlined afresh.
+    other = email_html.inline_css(page, ".x { color: #654321 }")
+    assert "#654321" in other and "#123456" not in other and len(made) == 2

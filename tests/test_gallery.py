@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import EPOCH, Project
 from markupsafe import escape
 
@@ -113,6 +114,26 @@ def test_a_build_with_nothing_changed_keeps_the_thumbnails(seed_build: Project) 
     lost.unlink()
     assert seed_build.run("text", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
     assert lost.read_bytes() == data
+
+    # Previews are not synced to disk: one cut short (as by a crash) is found by its size and made again.
+    cut = thumbs[-1]
+    data = cut.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    assert seed_build.run("text", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
+    assert cut.read_bytes() == data
+
+
+def test_previews_are_written_without_fsync_and_everything_else_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publishkit.kit import fsutil
+
+    synced: list[int] = []
+    monkeypatch.setattr(fsutil.os, "fsync", synced.append)
+    fsutil.write_atomic(tmp_path / "a.png", b"x", durable=False)
+    assert synced == [] and (tmp_path / "a.png").read_bytes() == b"x"
+    fsutil.write_atomic(tmp_path / "a.json", b"y")
+    assert len(synced) == 2  # the file, then its folder
 
 
 def test_gallery_shows_errors_and_escapes_everything(project: Project) -> None:

@@ -7,6 +7,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .prose import PLAIN
@@ -19,7 +20,14 @@ class Claim:
     reason: str  # why a compliance reviewer looks at it, in plain words
 
     def compile(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE)
+        return _compiled(self.pattern)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # Every unit of every article is scanned with every claim: re.compile's own cache lookup
+    # (keyed by type, pattern and flags) cost more than the matching of most short units.
+    return re.compile(pattern, re.IGNORECASE)
 
 
 # What a clinic's compliance reviewer circles on a patient handout: promises of results, of safety

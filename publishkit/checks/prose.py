@@ -27,19 +27,33 @@ _KINDS = {
 }
 
 
+# Where an element keeps its ``[id, classes, key-values]``: the index into its ``c``.
+_ATTR_AT = {
+    "Span": 0,
+    "Div": 0,
+    "CodeBlock": 0,
+    "Code": 0,
+    "Table": 0,
+    "Figure": 0,
+    "Link": 0,
+    "Image": 0,
+    "Header": 1,
+}
+
+
 def attr_of(node: Node) -> list[Any] | None:
     """The ``[id, classes, key-values]`` of an element that has attributes."""
-    t, c = node.get("t"), node.get("c")
-    if t in ("Span", "Div", "CodeBlock", "Code", "Table", "Figure", "Link", "Image"):
-        return c[0]  # type: ignore[index,no-any-return]
-    if t == "Header":
-        return c[1]  # type: ignore[index,no-any-return]
-    return None
+    at = _ATTR_AT.get(node.get("t"))  # type: ignore[arg-type]
+    return None if at is None else node["c"][at]
 
 
 def pos_line(node: Node) -> int | None:
     """The first source line of ``node`` when pandoc recorded it (``data-pos``)."""
-    attr = attr_of(node)
+    at = _ATTR_AT.get(node.get("t"))  # type: ignore[arg-type]
+    return None if at is None else _attr_line(node["c"][at])
+
+
+def _attr_line(attr: list[Any]) -> int | None:
     if attr:
         for k, v in attr[2]:
             if k == "data-pos":
@@ -86,10 +100,19 @@ def _collect_lines(value: Any, line: int, out: list[tuple[Node, int]]) -> None:
 
 
 def _collect_element(node: Node, line: int, out: list[tuple[Node, int]]) -> int:
-    line = first_line(node, line)
-    out.append((node, line))
     c = node.get("c")
-    if isinstance(c, list | dict):
+    at = _ATTR_AT.get(node["t"])
+    own = None if at is None else _attr_line(c[at])  # type: ignore[index]
+    if own is not None:
+        line = own
+    elif not (isinstance(c, str) and len(node) == 2):  # a Str holds no position: skip the search
+        line = first_line(node, line)
+    out.append((node, line))
+    if isinstance(c, list):
+        # The attributes hold only text: walking them (four lists for every word of a document
+        # read with source positions) found nothing and was most of the walk's time.
+        _collect_lines(c if at is None else c[:at] + c[at + 1 :], line, out)
+    elif isinstance(c, dict):
         _collect_lines(c, line, out)
     return line
 
@@ -175,6 +198,9 @@ class _Inlines:
 
 def _squash(text: str, lines: list[int]) -> tuple[str, list[int]]:
     """Collapse runs of spaces and trim, keeping the per-character lines aligned."""
+    if text == " ".join(text.split()):
+        # Nothing to collapse (split() and isspace() know the same white space): most units.
+        return text, lines[:]
     out: list[str] = []
     out_lines: list[int] = []
     for ch, ln in zip(text, lines, strict=True):

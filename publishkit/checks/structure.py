@@ -104,10 +104,10 @@ def _anchors(lines: Lines) -> set[str]:
     return ids
 
 
-def check_links(ast: AST, lines: Lines | None = None) -> list[Problem]:
+def check_links(ast: AST, lines: Lines | None = None, anchors: set[str] | None = None) -> list[Problem]:
     out = []
     lines = _lines(ast, lines)
-    anchors = _anchors(lines)
+    anchors = _anchors(lines) if anchors is None else anchors
     for node, line in lines:
         if node.get("t") != "Link":
             continue
@@ -200,11 +200,17 @@ def check_opening(ast: AST) -> list[Problem]:
     return []
 
 
+# The elements the checks below look at; the anchors come from every element.
+_CHECKED = frozenset(("Header", "Image", "Link"))
+
+
 def check_structure(ast: AST) -> list[Problem]:
     lines = _lines(ast, None)  # one walk serves every check
+    # Each check goes through only the elements it could report on, not every word of the article.
+    checked = [(node, line) for node, line in lines if node.get("t") in _CHECKED]
     return [
         *check_opening(ast),
-        *check_headings(ast, lines),
-        *check_images(ast, lines),
-        *check_links(ast, lines),
+        *check_headings(ast, checked),
+        *check_images(ast, checked),
+        *check_links(ast, checked, _anchors(lines)),
     ]

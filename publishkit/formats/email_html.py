@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote
@@ -155,8 +156,6 @@ def clinic_css(css: str, color: str) -> str:
 
 def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str, str] | None = None) -> str:
     """The complete email page, CSS inlined; shared by the .email.html and the .eml renderers."""
-    import css_inline  # small, but only email builds need it
-
     env = ctx.env
     css = clinic_css((ctx.settings.templates_dir / "email.css").read_text(encoding="utf-8"), ctx.brand.color)
     page = env.get_template("email.html.j2").render(
@@ -166,6 +165,17 @@ def render_email_html(ctx: RenderContext, body_html: str, footer_extra: dict[str
         unsubscribe_url=ctx.brand.email.unsubscribe_url,
         footer_extra=footer_extra or {},
     )
+    return inline_css(page, css)
+
+
+@lru_cache(maxsize=2)
+def inline_css(page: str, css: str) -> str:
+    """``css`` and the page's own <style> rules written into its elements' style attributes.
+
+    Kept for the last two pages: the .email.html and the .eml of an article inline the same page
+    with the same CSS, one after the other in one worker, so the second is the first's result."""
+    import css_inline  # small, but only email builds need it
+
     # email.css goes in as extra_css and every <style> of the template is kept: css-inline drops
     # even data-css-inline="ignore" blocks when keep_style_tags is off, and those hold the
     # media queries and the dark-mode rules that cannot be inlined.

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.settings import Settings
-from .thumbs import GALLERY_DIR
+from .thumbs import GALLERY_DIR, intact
 
 # Every field of a card but what is made from its outputs (the text shown, the thumbnails); its
 # outputs by what the page shows of them. Plain attributes: dataclasses.asdict of a catalog's
@@ -65,14 +65,14 @@ def _digest(path: Path) -> str:
 
 
 def up_to_date(settings: Settings, stamp: str, cache: dict[str, Any], index: str, stamp_file: str) -> bool:
-    """The page on disk already shows this stamp, and every thumbnail it lists is there."""
+    """The page on disk already shows this stamp, and every thumbnail it lists is there, whole."""
     folder = settings.build_dir / GALLERY_DIR
     try:
         same = (folder / stamp_file).read_text(encoding="utf-8") == stamp_js(stamp)
     except (OSError, UnicodeDecodeError):
         return False
-    pages = [n for r in cache.values() if isinstance(r, dict) for n in r.get("pages", [])]
-    return same and (settings.build_dir / index).is_file() and all((folder / n).is_file() for n in pages)
+    records = [r for r in cache.values() if isinstance(r, dict)]
+    return same and (settings.build_dir / index).is_file() and all(intact(folder, r) for r in records)
 
 
 def stamp_js(stamp: str) -> str:
