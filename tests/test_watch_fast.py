@@ -20,7 +20,7 @@ import publishkit.model.registry as registry_mod
 import publishkit.model.settings as settings_mod
 from publishkit.cli.watch import rebuild
 from publishkit.formats import REGISTRY
-from publishkit.pipeline import chunk
+from publishkit.pipeline import render
 from publishkit.pipeline.warm import watch_order
 from publishkit.site import thumbs
 
@@ -115,8 +115,8 @@ def test_a_watch_rebuild_writes_the_bytes_of_publish_all(
 ) -> None:
     _started(project, monkeypatch)
     written: list[str] = []
-    real = chunk.write_atomic
-    monkeypatch.setattr(chunk, "write_atomic", lambda p, data: (written.append(p.name), real(p, data)))
+    real = render.write_atomic
+    monkeypatch.setattr(render, "write_atomic", lambda p, data: (written.append(p.name), real(p, data)))
     for n in (0, 1):
         _edit(project, n)
     # The handout (the format laid out in pages, with fonts) is written first.
