@@ -165,7 +165,7 @@ def test_modules_and_functions_are_small() -> None:
     assert big == []
 
 
-HEAVY = ("weasyprint", "docx", "textstat", "pypdfium2", "PIL", "watchfiles", "rich")
+HEAVY = ("weasyprint", "docx", "textstat", "pypdfium2", "PIL", "watchfiles", "rich", "markdown_it", "babel")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["all", "--help"], ["check", "--help"], ["send", "--help"]])

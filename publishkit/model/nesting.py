@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:  # imported when a text is deep enough to parse: every start would pay 40 ms
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _OPEN = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open"})
 _CLOSE = frozenset({"bullet_list_close", "ordered_list_close", "blockquote_close"})
@@ -28,6 +30,8 @@ _PREFIX = re.compile(r"^[ \t>*+\-0-9.)]+", re.M)
 
 @cache
 def _parser(limit: int) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # A list level is two tokens deep (list, item): room to see one level past the limit.
     return MarkdownIt("commonmark", {"maxNesting": min(2 * limit + 10, _PARSER_CAP)})
 
