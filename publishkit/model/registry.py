@@ -139,18 +139,7 @@ def _read(path: Path, missing: str, max_bytes: int) -> tuple[bytes, YamlDoc]:
 def _entry(doc: YamlDoc, i: int, path: Path, base: Disclaimer | None = None) -> Disclaimer:
     """Entry ``i`` of ``doc``, checked. With ``base`` (a clinic's registry naming a shared id)
     the keys it leaves out keep the shared entry's values."""
-    item, line = doc.data[i], doc.line_of(i)
-    if not isinstance(item, dict):
-        raise RegistryError(
-            f"entry {i + 1} must be a table with {', '.join(ENTRY_KEYS)}", path=path, line=line
-        )
-    for key in item:
-        if key not in ENTRY_KEYS:
-            raise RegistryError(
-                f"unknown key '{key}'. Valid keys: {', '.join(ENTRY_KEYS)}",
-                path=path,
-                line=doc.line_of(i, str(key)),
-            )
+    item, line = doc.entry(i, ENTRY_KEYS, path, RegistryError), doc.line_of(i)
     id_ = _str(item, "id", f"entry {i + 1}", path, line)
     if not ID_RE.match(id_):
         raise RegistryError(

@@ -6,7 +6,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import SourceError
 from ..kit.fsutil import TooLarge, UnsafePath, read_beneath
@@ -79,25 +78,17 @@ def load_taglines(path: Path, max_bytes: int) -> Taglines:
     if not isinstance(doc.data, list) or not doc.data:
         raise SourceError("must be a list of entries, each starting with '- lang: ...'", path=path, line=1)
     entries: list[Tagline] = []
-    for i, item in enumerate(doc.data):
-        entry = _entry(doc, i, item, path)
+    for i in range(len(doc.data)):
+        entry = _entry(doc, i, path)
         if any(e.lang == entry.lang for e in entries):
             raise SourceError(f"'{entry.lang}' is given twice; keep one", path=path, line=entry.line)
         entries.append(entry)
     return Taglines(tuple(entries), hashlib.sha256(raw).hexdigest())
 
 
-def _entry(doc: YamlDoc, i: int, item: Any, path: Path) -> Tagline:
+def _entry(doc: YamlDoc, i: int, path: Path) -> Tagline:
     line = doc.line_of(i)
-    if not isinstance(item, dict):
-        raise SourceError(f"entry {i + 1} must be a table with {', '.join(KEYS)}", path=path, line=line)
-    for key in item:
-        if key not in KEYS:
-            raise SourceError(
-                f"unknown key '{key}'. Valid keys: {', '.join(KEYS)}",
-                path=path,
-                line=doc.line_of(i, str(key)),
-            )
+    item = doc.entry(i, KEYS, path, SourceError)
     values = {}
     for key in KEYS:
         value = item.get(key)

@@ -112,6 +112,18 @@ class YamlDoc:
                 return line
         return line
 
+    def entry(self, i: int, keys: tuple[str, ...], path: Path, error: type[PublishError]) -> dict[str, Any]:
+        """List item ``i`` as a table with only ``keys``, else ``error`` naming its line."""
+        item = self.data[i]
+        if not isinstance(item, dict):
+            what = f"entry {i + 1} must be a table with {', '.join(keys)}"
+            raise error(what, path=path, line=self.line_of(i))
+        for key in item:
+            if key not in keys:
+                what = f"unknown key '{key}'. Valid keys: {', '.join(keys)}"
+                raise error(what, path=path, line=self.line_of(i, str(key)))
+        return item
+
     def key_lines(self) -> dict[tuple[str, ...], int]:
         """Every key path in the document (list items by their index, as text) -> its file line.
 
