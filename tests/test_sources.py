@@ -184,3 +184,16 @@ def test_the_gallery_stamp_covers_every_field_of_a_card() -> None:
 
     made_from_outputs = {"outputs", "text", "thumbs", "thumb_note"}
     assert set(SHOWN) | made_from_outputs == {f.name for f in fields(Card)}
+
+
+def test_what_the_gallery_reads_is_remembered_too(project: Project) -> None:
+    """A one-article build whose records were lost (a new publishkit forgets them all) reads the
+    other articles for the gallery: those records are kept, so the next build reads only its one."""
+    for i in range(4):
+        _age(project.article(f"article-{i}", f"Paragraph {i} for the reader.\n"))
+    assert project.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
+    (project.build / SOURCES_JSON).unlink()
+    first = _probe(project, "all", "article-1", "--force")
+    assert first["rc"] == 0 and first["opened"] == [f"article-{i}.md" for i in range(4)]
+    again = _probe(project, "all", "article-1", "--force")
+    assert again["rc"] == 0 and again["opened"] == ["article-1.md"]

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import PublishError, RenderError
 from ..kit import doctree
 from ..kit.fsutil import write_atomic
+from ..kit.jsonfile import outline
 from ..kit.pandoc import BatchResult, read_many
 from ..kit.timelimit import injected, time_limit
 from ..kit.treedepth import TOO_DEEP, TooDeep
@@ -280,10 +281,15 @@ def save_report(
         "totals": {"articles": len(articles), **totals},
         "articles": dict(sorted(articles.items())),
     }
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = report_text(data)
     path = settings.build_dir / CHECK_JSON
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         write_atomic(path, text.encode("utf-8"))
+
+
+def report_text(data: dict[str, Any]) -> str:
+    """build/check.json's text: one article a line (``save_report`` and merge-manifests write it)."""
+    return outline(data, 2)
 
 
 def _relative(path: str, root: Path) -> str:

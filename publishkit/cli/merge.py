@@ -201,7 +201,7 @@ def _merge_checks(shards: Sequence[ShardBuild]) -> dict[str, Any] | None:
 
 def merge(settings: Any, folders: Sequence[Path]) -> tuple[int, Any]:
     """Copy the shards' outputs into build/, write one manifest, check.json and the gallery."""
-    from ..checks.runner import CHECK_JSON
+    from ..checks.runner import CHECK_JSON, report_text
     from ..kit.fsutil import build_lock, write_atomic
     from ..model.manifest import save_manifest
     from ..pipeline.build import load_registries
@@ -223,8 +223,7 @@ def merge(settings: Any, folders: Sequence[Path]) -> tuple[int, Any]:
             if not dest.is_file() or dest.read_bytes() != data:
                 write_atomic(dest, data)
         if checks is not None:
-            text = json.dumps(checks, indent=2, ensure_ascii=False) + "\n"
-            write_atomic(settings.build_dir / CHECK_JSON, text.encode("utf-8"))
+            write_atomic(settings.build_dir / CHECK_JSON, report_text(checks).encode("utf-8"))
         built_at = max(s.built_at for s in shards)
         save_manifest(settings.build_dir, entries, built_at, shards[0].versions)
         used = [b for b in settings.brands if any(e.brand == b for e in entries.values())]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kit.fsutil import write_atomic
+from ..kit.jsonfile import outline
 from ..kit.statmemo import StatMemo
 
 MANIFEST = "manifest.json"
@@ -88,7 +89,7 @@ def save_manifest(
     data: dict[str, Any] = {"schema": SCHEMA, "built_at": built_at, "versions": versions, "outputs": outputs}
     if shard is not None:
         data["shard"] = shard
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    text = outline(data, 2, sort_keys=True)  # one output a line
     write_atomic(build_dir / MANIFEST, text.encode("utf-8"))
     if shard is None:  # what load_manifest would read back, in its order
         _READ.remember(build_dir, build_dir / MANIFEST, {k: entries[k] for k in sorted(entries)})

@@ -169,7 +169,6 @@ def _finish(
 
     built_at, versions = stamp
     existing = {p.stem for p in discover(settings)}
-    sources.save(existing)
     kept = {
         k: v
         for k, v in entries.items()
@@ -179,10 +178,12 @@ def _finish(
     }
     if shard is not None:
         save_manifest(settings.build_dir, kept, built_at, versions, shard=shard.label)
-        return
-    if kept != old:
-        save_manifest(settings.build_dir, kept, built_at, versions)
-    write_site(settings, registries, kept, report, sources)
+    else:
+        if kept != old:
+            save_manifest(settings.build_dir, kept, built_at, versions)
+        write_site(settings, registries, kept, report, sources)
+    # Last: the gallery reads every article through ``sources`` too, and what it read is kept.
+    sources.save(existing)
 
 
 def _key(

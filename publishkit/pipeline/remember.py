@@ -25,6 +25,7 @@ from typing import Any
 from .. import __version__
 from ..errors import PublishError
 from ..kit.fsutil import write_atomic
+from ..kit.jsonfile import outline
 from ..model.article import Article, FrontMatter, load_article
 from ..model.registry import Disclaimer, Registry
 from ..model.remembered import RememberedArticle, asset_tails
@@ -157,7 +158,7 @@ class SourceCache:
                 record = {**record, "stat": None}
             records[slug] = record
         data = {"schema": SCHEMA, "fingerprint": self.fingerprint, "articles": records}
-        text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        text = outline(data, 2, sort_keys=True, indent=" ")  # one article a line
         if text != self._text:
             write_atomic(self.settings.build_dir / SOURCES_JSON, text.encode("utf-8"))
             self._text = text

@@ -170,10 +170,13 @@ def write_gallery(
     """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock."""
     failures = _errors_by_slug(settings, report)
     fallback = next(iter(registries.values()))
+    by_slug: dict[str, dict[Key, ManifestEntry]] = {}  # each card looks at its article's only
+    for key, entry in entries.items():
+        by_slug.setdefault(key[0], {})[key] = entry
     cards = [
-        _card(settings, registries.get(v[0], fallback), p, entries, sources, failures, v)
+        _card(settings, registries.get(v[0], fallback), p, by_slug.get(p.stem, {}), sources, failures, v)
         for p in sources.paths
-        for v in _variants(p.stem, entries)
+        for v in _variants(p.stem, by_slug.get(p.stem, {}))
     ]
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload; when
     # it has not, nothing is rendered, read or written (thumbnails included).

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..kit.fsutil import write_atomic
+from ..kit.jsonfile import outline
 from ..model.manifest import ManifestEntry
 from ..model.settings import Settings
 
@@ -53,7 +54,7 @@ def previews(settings: Settings, cards: Sequence[Card]) -> None:
             (folder / name).unlink(missing_ok=True)
     new_thumbs = {"schema": 1, "articles": dict(sorted(cache.items()))}
     if new_thumbs != thumbs and (cache or thumbs):
-        write_atomic(folder / THUMBS_JSON, (json.dumps(new_thumbs, indent=2) + "\n").encode())
+        write_atomic(folder / THUMBS_JSON, outline(new_thumbs, 2).encode())
 
 
 def _thumbnails(

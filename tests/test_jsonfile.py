@@ -1,0 +1,56 @@
+"""The build's record files: outlined JSON reads back as written, one record a line."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Project
+
+from publishkit.kit.jsonfile import outline
+
+VALUE = {
+    "schema": 2,
+    "b": [],
+    "outputs": [{"z": 1, "a": ["x", {"k": "é"}]}, {"a": None, "n": 1.5e-05}],
+    "empty": {},
+    "a": {"y": True, "x": "Ω"},
+}
+
+
+def test_outline_reads_back_as_the_same_value() -> None:
+    for depth in range(4):
+        for sort_keys in (False, True):
+            assert json.loads(outline(VALUE, depth, sort_keys=sort_keys)) == VALUE
+
+
+def test_outline_puts_each_record_on_one_line() -> None:
+    text = outline(VALUE, 2, sort_keys=True)
+    assert text.splitlines() == [
+        "{",
+        '  "a": {',
+        '    "x": "Ω",',
+        '    "y": true',
+        "  },",
+        '  "b": [],',
+        '  "empty": {},',
+        '  "outputs": [',
+        '    {"a": ["x", {"k": "é"}], "z": 1},',
+        '    {"a": null, "n": 1.5e-05}',
+        "  ],",
+        '  "schema": 2',
+        "}",
+    ]
+    assert outline(VALUE, 0) == json.dumps(VALUE, ensure_ascii=False) + "\n"
+
+
+def test_the_manifest_and_check_results_list_one_output_and_one_article_a_line(seed_build: Project) -> None:
+    manifest = (seed_build.build / "manifest.json").read_text(encoding="utf-8").splitlines()
+    outputs = json.loads("\n".join(manifest))["outputs"]
+    assert [json.loads(line.strip().rstrip(",")) for line in manifest if line.startswith('    {"')] == outputs
+    checks = (seed_build.build / "check.json").read_text(encoding="utf-8").splitlines()
+    articles = json.loads("\n".join(checks))["articles"]
+    shown: dict[str, object] = {}
+    for line in checks:
+        if line.startswith('    "'):  # a member of "totals" or one whole article
+            shown.update(json.loads("{" + line.strip().rstrip(",") + "}"))
+    assert {k: v for k, v in shown.items() if k in articles} == articles
