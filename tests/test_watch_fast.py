@@ -208,3 +208,25 @@ def test_a_save_during_the_first_build_or_the_warm_up_is_built(
     monkeypatch.setattr(watch, "_warm", lambda root: project.article("calm", "Saved while warming up."))
     assert watch.run(argparse.Namespace(strict=False), project.root) == 0
     assert b"Saved while warming up." in project.out("calm", ".txt").read_bytes()
+
+
+def test_an_edit_to_an_article_rebuilds_that_article_alone_and_anything_else_everything(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cost of an edit follows the edit, not the catalog: only the saved article is planned
+    (its keys, its check); the gallery and the manifest still list every article."""
+    _started(project, monkeypatch)
+    capsys.readouterr()
+    _edit(project, 1)
+    assert " source/calm.md: 5 built, 0 up to date, 0 failed (" in capsys.readouterr().out
+    project.article("fresh", "A new article saved while watching. Call us with questions.")
+    assert rebuild(project.root, ["source/fresh.md"])
+    assert " source/fresh.md: 5 built, 0 up to date, 0 failed (" in capsys.readouterr().out
+    gallery = (project.build / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="{slug}"' in gallery for slug in ("calm", "other", "fresh"))
+    # A deleted article, the registry, a template: every article is planned again.
+    (project.source / "fresh.md").unlink()
+    assert rebuild(project.root, ["source/fresh.md"])
+    assert " source/fresh.md: 0 built, 10 up to date, 0 failed (" in capsys.readouterr().out
+    manifest = (project.build / "manifest.json").read_text(encoding="utf-8")
+    assert '"fresh"' not in manifest and '"other"' in manifest

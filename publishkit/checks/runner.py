@@ -7,6 +7,7 @@ not import textstat. The review date depends on the clock and is judged afresh e
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from ..kit.treedepth import TOO_DEEP, TooDeep
 from ..model.approval import last_approval
 from ..model.article import Article
 from ..model.review import ReviewStatus, review_status
-from ..model.settings import Settings
+from ..model.settings import ChecksSettings, Settings
 from . import registry
 from .base import ERROR, INFO, LEVEL_ORDER, WARNING, Content, Dated, Finding
 from .prose import read_document
@@ -85,12 +86,18 @@ class ArticleCheck:
 def content_key(settings: Settings, article: Article) -> str:
     """What the cached part of a check depends on: the file, the settings and the checking code."""
     h = hashlib.sha256(article.sha256.encode())
-    h.update(json.dumps(settings.section("checks"), sort_keys=True, default=str).encode())
-    # The depth limit decides what is refused; a time limit's findings are never reused.
-    h.update(f"max_tree_depth={settings.limits.max_tree_depth}".encode())
+    h.update(_settings_fingerprint(settings.checks, settings.limits.max_tree_depth))
     h.update(" ".join(registry()).encode())  # a check added or taken away checks again
     h.update(_code_fingerprint())
     return h.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _settings_fingerprint(checks: ChecksSettings, max_tree_depth: int) -> bytes:
+    """The [checks] settings, and the depth limit, which decides what is refused (a time limit's
+    findings are never reused). Worked out once per settings: a catalog's gallery asks per article."""
+    text = json.dumps(dataclasses.asdict(checks), sort_keys=True, default=str)
+    return f"{text}max_tree_depth={max_tree_depth}".encode()
 
 
 @cache

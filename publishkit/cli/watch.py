@@ -44,13 +44,17 @@ def rebuild(root: Path, changed: Iterable[str], strict: bool = False, first: boo
     """One incremental ``all`` build; print one line about it and its problems. True when it passed."""
     from ..model.settings import load_settings
     from ..pipeline.build import build
+    from ..pipeline.sources import articles_reached
     from ..pipeline.warm import watch_order
 
-    what = ", ".join(sorted(changed)) or "start"
+    changed = sorted(changed)
+    what = ", ".join(changed) or "start"
     started = time.monotonic()
     try:
         settings = load_settings(root)
-        report = build(settings, watch_order(), jobs=1, strict=strict, checks=True)
+        # An edit to articles rebuilds those alone (the gallery and the manifest still list all).
+        slugs = articles_reached(settings, changed) or ()
+        report = build(settings, watch_order(), slugs, jobs=1, strict=strict, checks=True)
     except PublishError as exc:  # the registry or the settings: nothing was built
         print(f"{time.strftime('%H:%M:%S')} {what}: not built", flush=True)
         print(format_error(exc, root), file=sys.stderr, flush=True)

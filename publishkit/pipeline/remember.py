@@ -85,6 +85,8 @@ class SourceCache:
         self.fingerprint = _fingerprint(settings)
         self.records: dict[str, dict[str, Any]] = {}
         self.reads = 0  # article files read by this object (for the tests and the benchmark)
+        self._fingerprints: dict[int, str] = {}
+        self._registries: list[Registry] = []
         self._text = ""
         try:
             self._text = (settings.build_dir / SOURCES_JSON).read_text(encoding="utf-8")
@@ -136,7 +138,10 @@ class SourceCache:
         record = self.records.get(article.slug)
         if record is None or record.get("sha256") != article.sha256:
             return registry.resolve(article)
-        fp = registry_fingerprint(registry)
+        fp = self._fingerprints.get(id(registry))
+        if fp is None:  # once per registry: this runs for every article a gallery shows
+            fp = self._fingerprints[id(registry)] = registry_fingerprint(registry)
+            self._registries.append(registry)  # alive as long as its id is a key here
         ids = record["resolved"].get(fp)
         if ids is None or any(registry.get(i) is None for i in ids):
             ids = [d.id for d in registry.resolve(article)]

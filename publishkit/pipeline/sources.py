@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import SourceError
@@ -54,3 +54,22 @@ def select(settings: Settings, args: Sequence[str]) -> list[Path]:
         chosen[slug] = known[slug]
         chosen.update((p.stem, p) for p in paths if split_stem(p.stem)[0] == slug)
     return list(chosen.values())
+
+
+def articles_reached(settings: Settings, changed: Iterable[str]) -> list[str] | None:
+    """The articles a change to ``changed`` (paths from the project's root) can reach, as slugs
+    for ``select``: when every one is an article file in source/ that is there, those articles
+    (an original with its translations); None when anything else changed, a registry, the
+    settings, a template, an image, an approval or a deleted article: then everything can be
+    reached."""
+    src = settings.source_dir.resolve()
+    slugs: list[str] = []
+    for name in changed:
+        path = settings.root / name
+        try:
+            if path.suffix != ".md" or path.parent.resolve() != src or not path.is_file():
+                return None
+        except (OSError, ValueError):
+            return None
+        slugs.append(path.stem)
+    return slugs or None
