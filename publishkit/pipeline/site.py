@@ -6,7 +6,8 @@ import json
 from functools import partial
 from typing import Any
 
-from ..checks.runner import CHECK_JSON, content_key
+from ..checks.checkkey import content_key
+from ..checks.runner import CHECK_JSON
 from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Registry
 from ..model.settings import Settings
