@@ -54,3 +54,29 @@ def test_the_manifest_and_check_results_list_one_output_and_one_article_a_line(s
         if line.startswith('    "'):  # a member of "totals" or one whole article
             shown.update(json.loads("{" + line.strip().rstrip(",") + "}"))
     assert {k: v for k, v in shown.items() if k in articles} == articles
+
+
+def test_a_manifest_entry_as_json_has_every_field_as_asdict_gives_it() -> None:
+    from dataclasses import asdict
+
+    from publishkit.model.manifest import ManifestEntry
+
+    entry = ManifestEntry(
+        "a/a.pdf",
+        "a",
+        "pdf",
+        "s" * 64,
+        10,
+        ("x", "y"),
+        "r",
+        "src",
+        "t",
+        "k",
+        "2026-11-15",
+        {"pandoc": "3.9"},
+        3,
+    )
+    data = entry.to_json()
+    assert data == {**asdict(entry), "disclaimers": ["x", "y"]} and list(data) == list(asdict(entry))
+    assert data["versions"] is not entry.versions  # a copy: the entry stays as it was
+    assert ManifestEntry.from_json(json.loads(json.dumps(data))) == entry
