@@ -42,7 +42,13 @@ def test_gallery_loads_everything_from_file_urls_only(
     assert urls and all(u.startswith("file://") for u in urls), [u for u in urls if not u.startswith("file:")]
     assert page.eval_on_selector_all("article.card", "els => els.map(e => e.id)") == slugs
 
-    # One thumbnail per PDF page, each decoded by the browser.
+    # One thumbnail per PDF page, each decoded by the browser once it is scrolled to: the
+    # pictures and the email frames load lazily (a 500-article page has 1,000 frames).
+    lazy = "els => els.map(e => e.getAttribute('loading'))"
+    assert set(page.eval_on_selector_all(".pages img, iframe", lazy)) == {"lazy"}
+    for img in page.locator(".pages img").all():
+        img.scroll_into_view_if_needed()
+        img.evaluate("e => e.decode()")
     widths = page.eval_on_selector_all(".pages img", "els => els.map(e => e.naturalWidth)")
     assert len(widths) == sum(o["pages"] for o in outputs if o["format"] == "pdf")
     assert all(w > 0 for w in widths)
@@ -54,6 +60,7 @@ def test_gallery_loads_everything_from_file_urls_only(
         frames = card.locator("iframe")
         assert frames.count() == 2
         for i, width in enumerate((377, 602)):
+            frames.nth(i).scroll_into_view_if_needed()
             handle = frames.nth(i).element_handle()
             assert handle.evaluate("e => e.getBoundingClientRect().width") == width
             frame = handle.content_frame()

@@ -230,3 +230,27 @@ def test_an_edit_to_an_article_rebuilds_that_article_alone_and_anything_else_eve
     assert " source/fresh.md: 0 built, 10 up to date, 0 failed (" in capsys.readouterr().out
     manifest = (project.build / "manifest.json").read_text(encoding="utf-8")
     assert '"fresh"' not in manifest and '"other"' in manifest
+
+
+def test_an_edit_renders_the_gallery_card_of_that_article_alone(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publishkit.site import cards
+
+    _started(project, monkeypatch)
+    _edit(project, 1)
+    cards.RENDERED.clear()
+    _edit(project, 2)
+    assert cards.RENDERED == ["calm"]
+    page = (project.build / "index.html").read_text(encoding="utf-8")
+    assert "Edit 2." in page and 'id="other"' in page
+    # A new gallery template renders every card again.
+    template = project.root / "templates" / "gallery.html.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(
+        text.replace('<span class="slug">', '<span class="slug" data-x="1">', 1), encoding="utf-8"
+    )
+    cards.RENDERED.clear()
+    assert rebuild(project.root, ["templates/gallery.html.j2"])
+    assert sorted(cards.RENDERED) == ["calm", "other"]
+    assert (project.build / "index.html").read_text(encoding="utf-8").count('data-x="1"') == 2

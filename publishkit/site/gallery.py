@@ -15,7 +15,8 @@ from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
 from .approvalcard import CardApproval, card_approval
-from .stamp import page_stamp, stamp_js, up_to_date
+from .cards import CARDS_JSON, rendered_cards
+from .stamp import cards_fingerprint, page_stamp, stamp_js, up_to_date
 from .thumbs import GALLERY_DIR, THUMBS_JSON, load_json, previews
 
 INDEX = "index.html"
@@ -184,8 +185,6 @@ def write_gallery(
     thumbs = load_json(settings.build_dir / GALLERY_DIR / THUMBS_JSON)
     if up_to_date(settings, stamp, thumbs.get("articles", {}), INDEX, STAMP_JS):
         return
-    for card in cards:
-        _read_text(settings, card)
     previews(settings, cards)
     try:
         template = _environment(settings).get_template(TEMPLATE)
@@ -194,17 +193,27 @@ def write_gallery(
             PublishError(f"build/{INDEX} not written: {exc}", path=settings.templates_dir / TEMPLATE)
         )
         return
-    html = template.render(
-        cards=cards,
-        formats=list(REGISTRY),
-        brand=settings.brand,
-        clinics=sorted({c.brand for c in cards}, key=lambda b: (b != "default", b)),
-        editions=sorted({c.edition for c in cards}, key=lambda e: (e != "standard", e)),
-        stamp=stamp,
-        stamp_src=f"{GALLERY_DIR}/{STAMP_JS}",
-        failed=len({c.slug for c in cards if c.errors}),
-        built_at=_when(entries),
-    )
+    page = {
+        "formats": list(REGISTRY),
+        "brand": settings.brand,
+        "clinics": sorted({c.brand for c in cards}, key=lambda b: (b != "default", b)),
+        "editions": sorted({c.edition for c in cards}, key=lambda e: (e != "standard", e)),
+        "stamp": stamp,
+        "stamp_src": f"{GALLERY_DIR}/{STAMP_JS}",
+        "failed": len({c.slug for c in cards if c.errors}),
+        "built_at": _when(entries),
+    }
+    module: list[Any] = []  # the template's macros, made at the first card to render
+
+    def render(card: Card) -> str:
+        _read_text(settings, card)
+        if not module:
+            module.append(template.make_module({**page, "cards": [], "cards_html": {}}))
+        return str(module[0].card_html(card))
+
+    fingerprint = cards_fingerprint(settings, TEMPLATE, list(REGISTRY))
+    made = rendered_cards(settings.build_dir, cards, fingerprint, render)
+    html = template.render(cards=cards, cards_html=made, **page)
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
     _write_if_changed(settings.build_dir / GALLERY_DIR / STAMP_JS, stamp_js(stamp).encode())
 
@@ -243,7 +252,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 def made_by_gallery(build_dir: Path) -> list[Path]:
     """Every file the gallery wrote (for ``publish.py clean``): index, stamp, thumbnails and their list."""
     folder = build_dir / GALLERY_DIR
-    names = [THUMBS_JSON, STAMP_JS]
+    names = [THUMBS_JSON, STAMP_JS, CARDS_JSON]
     for record in load_json(folder / THUMBS_JSON).get("articles", {}).values():
         if isinstance(record, dict):
             names.extend(str(n) for n in record.get("pages", []) if "/" not in str(n))

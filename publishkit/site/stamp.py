@@ -57,6 +57,14 @@ def page_stamp(settings: Settings, cards: Sequence[Any], template: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
+def cards_fingerprint(settings: Settings, template: str, formats: Sequence[str]) -> str:
+    """What every card's HTML depends on besides the card: the template, this code, the formats."""
+    here = Path(__file__).parent
+    code = [_digest(here / name) for name in ("gallery.py", "cards.py")]
+    parts = [_digest(settings.templates_dir / template), *code]
+    return hashlib.sha256(json.dumps([parts, list(formats)]).encode()).hexdigest()[:16]
+
+
 def _digest(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,74 @@
+"""The gallery's cards, each rendered once and kept while what it shows is unchanged.
+
+At 500 articles the page is about 8 MB of HTML: rendering every card again after one article's
+edit took longer than building that article's plain text, email and Word file together. Each
+card's HTML is kept in build/_gallery/cards.json under a key of everything the card shows (its
+fields, its outputs' paths, sizes and hashes, its page previews); the page is the cards joined,
+and only a card whose key changed is rendered again. A new gallery template or gallery code
+renders every card again (the fingerprint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..kit.fsutil import write_atomic
+from ..kit.statmemo import StatMemo
+from .stamp import SHOWN
+from .thumbs import GALLERY_DIR, load_json
+
+CARDS_JSON = "cards.json"
+SCHEMA = 1
+RENDERED: list[str] = []  # the cards this process rendered (counted by the tests)
+
+# The cards this process last read or wrote, while the file is unchanged (a watcher's edits).
+_READ: StatMemo[dict[str, Any]] = StatMemo()
+
+
+def card_key(card: Any) -> str:
+    """Everything the card's HTML is made from. Its text is its text output's hash (read only
+    when the card is rendered)."""
+    outputs = sorted(
+        (f, e.path, e.sha256, e.bytes, e.built_at, e.disclaimers) for f, e in card.outputs.items()
+    )
+    shown = [*(getattr(card, k) for k in SHOWN), outputs, card.thumbs, card.thumb_note]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def rendered_cards(
+    build_dir: Path,
+    cards: Sequence[Any],
+    fingerprint: str,
+    render: Callable[[Any], str],
+) -> dict[str, Markup]:
+    """Each card's HTML by its id: kept ones as they were, the others from ``render(card)``.
+    The store keeps the cards shown now, nothing else."""
+    path = build_dir / GALLERY_DIR / CARDS_JSON
+    stored = _READ.get(build_dir, [path], lambda: load_json(path))
+    kept: dict[str, Any] = {}
+    if stored.get("schema") == SCHEMA and stored.get("fingerprint") == fingerprint:
+        kept = stored.get("cards", {})
+    out: dict[str, Markup] = {}
+    now: dict[str, list[str]] = {}
+    for card in cards:
+        key = card_key(card)
+        hit = kept.get(card.id)
+        if isinstance(hit, list) and len(hit) == 2 and hit[0] == key:
+            html = str(hit[1])
+        else:
+            RENDERED.append(card.id)
+            html = render(card)
+        now[card.id] = [key, html]
+        out[card.id] = Markup(html)  # rendered by the autoescaping template: safe as it is
+    if now != kept or stored.get("fingerprint") != fingerprint:
+        data = {"schema": SCHEMA, "fingerprint": fingerprint, "cards": now}
+        # Not synced: a store lost in a crash only means every card is rendered again.
+        write_atomic(path, (json.dumps(data, ensure_ascii=False) + "\n").encode(), durable=False)
+        _READ.remember(build_dir, path, data)
+    return out
