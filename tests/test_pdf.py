@@ -310,3 +310,19 @@ def test_a4_page_size(project: Project) -> None:
     doc = pdfium.PdfDocument(project.out("paper", ".pdf"))
     assert tuple(round(x) for x in doc[0].get_size()) == (595, 842)
     doc.close()
+
+
+def test_no_build_leaves_weasyprint_font_folders_behind(project: Project, tmp_path: Path) -> None:
+    """WeasyPrint copies the handout's @font-face fonts to a temporary folder per font
+    configuration; every process that laid out a handout (a pool's workers, a one-article
+    build's helper, the main process with --jobs 1) deletes its own before it ends."""
+    for slug in ("one", "two", "three", "four", "five"):
+        project.article(slug, f"Paragraph about {slug} for the reader.\n")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"SOURCE_DATE_EPOCH": EPOCH, "TMPDIR": str(tmp)}
+    for args in (["--jobs", "2"], ["one", "--jobs", "2"], ["two", "--jobs", "1"]):
+        result = project.run("pdf", "--force", *args, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "Exception ignored" not in result.stderr, result.stderr
+        assert sorted(p.name for p in tmp.iterdir()) == [], args

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import multiprocessing.util
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.request import url2pathname
@@ -32,6 +34,8 @@ _FONT_CONFIGS: dict[Path, Any] = {}
 # The page's stylesheet, parsed once per process for each text (a clinic, an edition, a draft mark
 # and a page size make a few texts): parsing handout.css was about 25 ms of every handout.
 _STYLESHEETS: dict[tuple[Path, str], Any] = {}
+_MADE_BY: dict[Path, int] = {}  # the process that made each font configuration
+_RELEASE_AT_EXIT: dict[str, int] = {}  # the process release_fonts is registered for
 STYLESHEETS_KEPT = 16  # a watching process sees a new text at every edit of handout.css
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
@@ -100,7 +104,28 @@ def _font_config(templates_dir: Path) -> Any:
     key = templates_dir.resolve()
     if key not in _FONT_CONFIGS:
         _FONT_CONFIGS[key] = FontConfiguration()
+        _MADE_BY[key] = os.getpid()
+        if _RELEASE_AT_EXIT.get("pid") != os.getpid():
+            # Run at this process's exit, a worker's too (multiprocessing runs these in its
+            # children, where atexit does not run; in the main process from atexit).
+            multiprocessing.util.Finalize(None, release_fonts, exitpriority=1)
+            _RELEASE_AT_EXIT["pid"] = os.getpid()
     return _FONT_CONFIGS[key]
+
+
+def release_fonts() -> None:
+    """Delete the folders this process's font configurations copied the handout's @font-face
+    fonts into. WeasyPrint does it in FontConfiguration.__del__, which never ran for a kept one:
+    a worker leaves without finalizing, and at interpreter shutdown __del__ fails (its module is
+    torn down), so every build left about 1.5 MB in the temporary folder. A configuration a
+    forked process inherited belongs to its parent, which still uses it: left alone."""
+    _STYLESHEETS.clear()
+    for key, config in list(_FONT_CONFIGS.items()):
+        folder = getattr(config, "_folder", None)  # where WeasyPrint's own __del__ looks
+        if folder and _MADE_BY.get(key) == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None  # nothing left for __del__ to do, now or at shutdown
+        del _FONT_CONFIGS[key]
 
 
 def split_style(page: str) -> tuple[str, str]:
