@@ -57,6 +57,7 @@ def render_all(
     if helper is not None:
         for i, (job, key) in enumerate(jobs):
             if job.article.slug not in r.failed and REGISTRY[job.format].offload:
+                r.written.wait(writer_keys(job))  # pandoc may still be writing (overlap.py)
                 remote[i] = helper.submit(render_elsewhere, portable(settings, registries, job, key, r))
     headstart.wait()  # WeasyPrint is used by one thread at a time
     outcomes: dict[int, Outcome] = {}
@@ -79,14 +80,7 @@ def portable(
 ) -> tuple[Any, ...]:
     """One job's share of ``r``, picklable: its context without the Jinja environment (the helper
     makes its own, the same), its format's AST and only its own pandoc writes."""
-    mine = f"{job.writer_prefix}\x1f"
-    w = r.written
-    written = BatchResult(
-        w.version,
-        {k: v for k, v in w.values.items() if k.startswith(mine)},
-        {k: v for k, v in w.errors.items() if k.startswith(mine)},
-        {k for k in w.stopped if k.startswith(mine)},
-    )
+    written = r.written.part(f"{job.writer_prefix}\x1f")
     ctx = replace(r.contexts[job.manifest_key], env=cast(Any, None))
     extras = {job.writer_prefix: r.extras[job.writer_prefix]}
     return settings, registries, job, key, ctx, Rendering({}, extras, written, r.versions, {})
@@ -97,6 +91,11 @@ def render_elsewhere(args: tuple[Any, ...]) -> Outcome:
     settings, registries, job, key, ctx, r = args
     ctx = replace(ctx, env=make_environment(settings.templates_dir, ctx.article.meta.language))
     return render_one(settings, registries, job, key, ctx, r)
+
+
+def writer_keys(job: Job) -> list[str]:
+    """The keys of ``job``'s pandoc writes in a chunk's batch."""
+    return [f"{job.writer_prefix}\x1f{need.writer}" for need in REGISTRY[job.format].needs]
 
 
 def failed_outcome(job: Job, exc: PublishError) -> Outcome:
@@ -115,6 +114,7 @@ def render_one(
     renderer = REGISTRY[fmt]
     name = job.path.rsplit("/", 1)[-1]
     try:
+        r.written.wait(writer_keys(job))  # pandoc may still be writing the others (overlap.py)
         outputs: dict[str, Any] = {}
         for need in renderer.needs:
             writer = need.writer
