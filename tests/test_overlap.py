@@ -16,6 +16,7 @@ from test_checks import PLAIN_PARAGRAPH, PNG
 
 import publishkit.pipeline.overlap as overlap_mod
 from publishkit.errors import format_error
+from publishkit.formats import REGISTRY
 from publishkit.kit.pandoc import BatchResult, Streamed
 from publishkit.model.settings import load_settings
 from publishkit.pipeline import chunk, render
@@ -215,3 +216,34 @@ def test_a_streamed_batch_wakes_its_readers_on_an_answer_a_stop_and_the_end() ->
     plain = BatchResult("", {}, {})
     plain.wait(["anything"])  # a finished batch never waits
     assert batch.part("a").values == {"a": "A", "a2": "A"} and batch.part("b").errors == {"b": "no"}
+
+
+def test_pandoc_writes_the_handouts_first_and_they_are_rendered_first(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the registry's order (``publish.py all``), not only a watcher's, the laid-out formats'
+    writes lead the batch and their renders lead the renders."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project.article("calm", f"{PLAIN_PARAGRAPH}\n")
+    project.article("rest", f"Rest today. {PLAIN_PARAGRAPH}\n")
+    laid_out = {name for name, fmt in REGISTRY.items() if fmt.offload}
+    batches: list[list[str]] = []
+    rendered: list[str] = []
+    real_write, real_render = overlap_mod.write_many, render.render_one
+
+    def write_many(jobs: list[Any], *args: Any) -> Any:
+        batches.append([job.key.split("\x1f")[1] for job in jobs])
+        return real_write(jobs, *args)
+
+    def render_one(settings: Any, registries: Any, job: Any, *rest: Any) -> Any:
+        rendered.append(job.format)
+        return real_render(settings, registries, job, *rest)
+
+    monkeypatch.setattr(overlap_mod, "write_many", write_many)
+    monkeypatch.setattr(render, "render_one", render_one)
+    report = build(load_settings(project.root), list(REGISTRY), jobs=1, checks=True)
+    assert report.ok and len(batches) == 1
+    n = 2 * sum(len(REGISTRY[f].needs) for f in laid_out)
+    assert set(batches[0][:n]) == laid_out and not set(batches[0][n:]) & laid_out
+    m = 2 * len(laid_out)
+    assert set(rendered[:m]) == laid_out and not set(rendered[m:]) & laid_out

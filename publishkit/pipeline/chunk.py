@@ -107,6 +107,7 @@ def prepare(
     media = tmp / "media"  # pandoc's working folder: the checked images under their hashes
     media.mkdir()
     out = Prepared({}, {}, [], {}, {})
+    laid_out: list[WriteJob] = []  # the handouts' writes first: their layout, the longest, starts soonest
     for task in tasks:
         mine = out.warnings.setdefault(task.article.slug, [])
         try:
@@ -114,11 +115,13 @@ def prepare(
             for job, _key in task.jobs:
                 ctx = _context(settings, task, job, dtexts, built_at, env)
                 out.contexts[job.manifest_key] = ctx
-                out.jobs.extend(_write_jobs(settings, job, ast, ctx, out.extras, tmp, media))
+                writes = _write_jobs(settings, job, ast, ctx, out.extras, tmp, media)
+                (laid_out if REGISTRY[job.format].offload else out.jobs).extend(writes)
         except PublishError as exc:
             out.failed[task.article.slug] = exc
         except RecursionError:  # max_tree_depth set too high for this article's nesting
             out.failed[task.article.slug] = SourceError(TOO_DEEP, path=task.article.path)
+    out.jobs[:0] = laid_out
     return out
 
 

@@ -32,7 +32,7 @@ from ..model.settings import Settings
 from .chunk import Prepared, Task, chunk_warnings, jobs_of, prepare
 from .outcome import Outcome
 from .plan import Job
-from .render import render_all
+from .render import Helper, render_all
 
 # Most articles converted ahead of the checks: one chunk's worth (workers.py builds larger
 # sets in chunks, in worker processes, where this does not apply).
@@ -49,8 +49,9 @@ class Overlap:
         tasks: list[Task],
         built_at: datetime,
         strict: bool,
+        helper: Helper | None = None,
     ) -> None:
-        self.settings, self.registries = settings, registries
+        self.settings, self.registries, self.helper = settings, registries, helper
         self._tmp = tempfile.TemporaryDirectory(prefix="publishkit-")
         self.written = Streamed()
         self._ready = threading.Event()  # set once ``prepare`` is over (or failed)
@@ -76,11 +77,10 @@ class Overlap:
         finally:
             self.written.close()
 
-    def finish(
-        self, live: list[Task], helper: Executor | None = None
-    ) -> tuple[list[Outcome], list[PublishError]]:
+    def finish(self, live: list[Task]) -> tuple[list[Outcome], list[PublishError]]:
         """Render, audit and write the outputs of ``live`` (the converted tasks the checks let
-        through, with the same jobs): what ``build_chunk`` would have returned for them."""
+        through, with the same jobs), the handouts in the helper when there is one: what
+        ``build_chunk`` would have returned for them."""
         try:
             self._ready.wait()
             prepared = self._prepared
@@ -90,7 +90,7 @@ class Overlap:
                 raise self._error or RuntimeError("the conversion ended without a result")
             warnings = chunk_warnings(self.settings, self.registries, live, prepared)
             rendering = prepared.rendering(self.written)
-            outcomes = render_all(self.settings, self.registries, jobs_of(live), rendering, helper)
+            outcomes = render_all(self.settings, self.registries, jobs_of(live), rendering, self.helper)
             self._thread.join()
             if isinstance(self._error, PublishError):  # pandoc's batch failed as a whole
                 return [o for t in live for o in t.failed(self._error)], warnings
@@ -118,9 +118,10 @@ def converting(
     stack: contextlib.ExitStack,
 ) -> Overlap | None:
     """The conversion of every article with something to build, started now, when they are built
-    in this process as one chunk (at most MOST, no worker ``pool``); None otherwise. ``stack``
-    cleans up after it. Each task's jobs in the planned order (``todo``'s), as build._tasks."""
-    if pool is not None:
+    in this process as one chunk (at most MOST; no worker ``pool``, or a ``Helper``); None
+    otherwise. ``stack`` cleans up after it. Each task's jobs in the planned order (``todo``'s),
+    as build._tasks."""
+    if pool is not None and not isinstance(pool, Helper):
         return None
     by_article: dict[str, list[tuple[Job, str]]] = {}
     for job, key in todo:
@@ -132,6 +133,6 @@ def converting(
     ]
     if not tasks or len(tasks) > MOST:
         return None
-    early = Overlap(settings, registries, tasks, built_at, strict)
+    early = Overlap(settings, registries, tasks, built_at, strict, pool)
     stack.callback(early.close)
     return early

@@ -4,7 +4,7 @@ pages (``Format.offload``) in the build's helper process when it has one (see wo
 from __future__ import annotations
 
 import traceback
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -30,6 +30,12 @@ from . import headstart
 from .cachekey import hash_files, template_paths
 from .outcome import Outcome
 from .plan import Job
+
+
+class Helper(ProcessPoolExecutor):
+    """One process for a one-article build: it loads WeasyPrint, the fonts and the hyphenation
+    patterns while this process reads, checks and converts, then lays out the handout (render.py)
+    while this process renders the other formats. Both cores work on the one article."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,9 @@ def render_all(
                 remote[i] = helper.submit(render_elsewhere, portable(settings, registries, job, key, r))
     headstart.wait()  # WeasyPrint is used by one thread at a time
     outcomes: dict[int, Outcome] = {}
-    for i, (job, key) in enumerate(jobs):
+    # The handouts first here too: pandoc answers their writes first (chunk.prepare).
+    for i in sorted(range(len(jobs)), key=lambda i: not REGISTRY[jobs[i][0].format].offload):
+        job, key = jobs[i]
         if job.article.slug in r.failed:
             outcomes[i] = failed_outcome(job, r.failed[job.article.slug])
         elif i not in remote:

@@ -14,12 +14,7 @@ from . import headstart
 from .chunk import Task, build_chunk, run_chunk, warm_worker
 from .overlap import Overlap
 from .plan import Job
-
-
-class Helper(ProcessPoolExecutor):
-    """One process for a one-article build: it loads WeasyPrint, the fonts and the hyphenation
-    patterns while this process reads, checks and converts, then lays out the handout (render.py)
-    while this process renders the other formats. Both cores work on the one article."""
+from .render import Helper
 
 
 def _chunk_size(n: int, jobs: int) -> int:
