@@ -7,7 +7,9 @@ import os
 import selectors
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -52,6 +54,7 @@ class BatchResult:
     values: dict[str, str]
     errors: dict[str, str]  # key -> pandoc's own error (or, for keys in ``stopped``, the message)
     stopped: set[str] = field(default_factory=set)  # keys that stopped pandoc: time limit or crash
+    copies: dict[str, list[str]] = field(default_factory=dict)  # key -> keys given the same answer
 
     def problem(self, key: str, doing: str) -> str:
         """Why ``key`` failed, as the user reads it: ``doing`` says what pandoc was asked to do."""
@@ -59,32 +62,97 @@ class BatchResult:
             return self.errors[key]
         return f"pandoc could not {doing}: {self.errors[key]}"
 
+    def record(self, item: dict[str, Any]) -> None:
+        """One line of pandoc's answer: its version, or one job's value or error (and its copies')."""
+        if "key" not in item:
+            self.version = item.get("version", "") or self.version
+            return
+        for key in [item["key"], *self.copies.get(item["key"], ())]:
+            if item.get("ok"):
+                self.values[key] = item["value"]
+            else:
+                self.errors[key] = item.get("error", "unknown pandoc error")
 
-def _run(request: dict[str, Any], timeout: float, cwd: Path | None = None) -> BatchResult:
-    """Run every job of ``request`` in as few pandoc processes as possible.
+    def stop(self, key: str, message: str) -> None:
+        """``key`` (and its copies) stopped pandoc: a time limit or a crash."""
+        for k in [key, *self.copies.get(key, ())]:
+            self.stopped.add(k)  # before the error: a reader seeing the error sees it stopped
+            self.errors[k] = message
+
+    def wait(self, keys: Iterable[str]) -> None:
+        """Return once every one of ``keys`` has its answer: at once here, as pandoc is done."""
+
+    def part(self, prefix: str) -> BatchResult:
+        """A copy holding only the answers whose keys start with ``prefix``."""
+        return BatchResult(
+            self.version,
+            {k: v for k, v in self.values.items() if k.startswith(prefix)},
+            {k: v for k, v in self.errors.items() if k.startswith(prefix)},
+            {k for k in self.stopped if k.startswith(prefix)},
+        )
+
+
+class Streamed(BatchResult):
+    """A batch's answers while pandoc still writes them, filled by the thread that runs it
+    (``write_many(..., into=)``): ``wait`` returns once the keys asked for have their answers,
+    so the first output can be rendered while pandoc writes the others."""
+
+    def __init__(self) -> None:
+        super().__init__("", {}, {})
+        self._changed = threading.Condition()
+        self._done = False
+
+    def record(self, item: dict[str, Any]) -> None:
+        with self._changed:
+            super().record(item)
+            self._changed.notify_all()
+
+    def stop(self, key: str, message: str) -> None:
+        with self._changed:
+            super().stop(key, message)
+            self._changed.notify_all()
+
+    def part(self, prefix: str) -> BatchResult:
+        with self._changed:  # not while the thread that runs pandoc adds to it
+            return super().part(prefix)
+
+    def close(self) -> None:
+        """pandoc is done (or failed): every waiter returns, with what there is."""
+        with self._changed:
+            self._done = True
+            self._changed.notify_all()
+
+    def wait(self, keys: Iterable[str]) -> None:
+        wanted = list(keys)
+
+        def answered() -> bool:
+            return self._done or all(k in self.values or k in self.errors for k in wanted)
+
+        with self._changed:
+            self._changed.wait_for(answered)
+
+
+def _run(
+    request: dict[str, Any], timeout: float, cwd: Path | None = None, into: BatchResult | None = None
+) -> BatchResult:
+    """Run every job of ``request`` in as few pandoc processes as possible, each answer recorded
+    in ``into`` (a new BatchResult without one) as it arrives.
 
     Each job has ``timeout`` seconds of its own. A job that runs out of time (or makes pandoc
     crash) fails alone: pandoc is stopped and started again for the jobs after it, so one slow
     article never costs the others their outputs, and a good batch is one process as before."""
     jobs: list[dict[str, Any]] = request["jobs"]
-    result = BatchResult(version="", values={}, errors={})
+    result = into if into is not None else BatchResult(version="", values={}, errors={})
     while jobs:
-        answers, version, failure = _run_once({**request, "jobs": jobs}, timeout, cwd)
-        result.version = version or result.version
-        for item in answers:
-            if item.get("ok"):
-                result.values[item["key"]] = item["value"]
-            else:
-                result.errors[item["key"]] = item.get("error", "unknown pandoc error")
-        jobs = jobs[len(answers) :]
+        answered, failure = _run_once({**request, "jobs": jobs}, timeout, cwd, result.record)
+        jobs = jobs[answered:]
         if failure is not None and jobs:
             # The job pandoc was on when it stopped, and the rest of that article's jobs (its
             # other formats would most likely take as long): they fail; the others run again.
             owner = _owner(jobs[0]["key"])
             for job in jobs:
                 if _owner(job["key"]) == owner:
-                    result.errors[job["key"]] = failure
-                    result.stopped.add(job["key"])
+                    result.stop(job["key"], failure)
             jobs = [job for job in jobs if job["key"] not in result.stopped]
     return result
 
@@ -95,10 +163,14 @@ def _owner(key: str) -> str:
 
 
 def _run_once(
-    request: dict[str, Any], timeout: float, cwd: Path | None = None
-) -> tuple[list[dict[str, Any]], str, str | None]:
-    """One pandoc process: the answers it gave (in job order), its version, and why it stopped
-    early (None when it answered every job)."""
+    request: dict[str, Any],
+    timeout: float,
+    cwd: Path | None,
+    record: Callable[[dict[str, Any]], None],
+) -> tuple[int, str | None]:
+    """One pandoc process, each line of its answer (its version, then one per job, in job order)
+    given to ``record`` as it arrives: how many jobs it answered, and why it stopped early (None
+    when it answered every job)."""
     with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stderr:
         # Files, not pipes, for the request and pandoc's messages: nothing can fill up and block.
         stdin.write(json.dumps(request, ensure_ascii=False).encode("utf-8"))
@@ -107,7 +179,8 @@ def _run_once(
             [pandoc_path(), "lua", str(_SCRIPT)], cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr
         )
         try:
-            lines, late = _answers(proc, [job["key"] for job in request["jobs"]], request["op"], timeout)
+            keys = [job["key"] for job in request["jobs"]]
+            lines, late = _answers(proc, keys, request["op"], timeout, record)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -116,23 +189,27 @@ def _run_once(
             proc.stdout.close()
         stderr.seek(0)
         message = stderr.read().decode("utf-8", "replace").strip()[:500]
-    version = json.loads(lines[0]).get("version", "") if lines else ""
-    answers = [json.loads(line) for line in lines[1:]]
+    answered = max(lines - 1, 0)  # the first line is pandoc's version
     if late:
-        return answers, version, f"too complex: pandoc took longer than {timeout:g} s"
-    if len(answers) < len(request["jobs"]):
-        return answers, version, f"pandoc failed: {message or f'exit status {proc.returncode}'}"
-    return answers, version, None
+        return answered, f"too complex: pandoc took longer than {timeout:g} s"
+    if answered < len(request["jobs"]):
+        return answered, f"pandoc failed: {message or f'exit status {proc.returncode}'}"
+    return answered, None
 
 
 def _answers(
-    proc: subprocess.Popen[bytes], keys: list[str], op: str, timeout: float
-) -> tuple[list[bytes], bool]:
-    """pandoc's answer lines (its version, then one per job) until it ends; True if a job took
-    longer than ``timeout``: each job's clock starts when the answer before it arrives."""
+    proc: subprocess.Popen[bytes],
+    keys: list[str],
+    op: str,
+    timeout: float,
+    record: Callable[[dict[str, Any]], None],
+) -> tuple[int, bool]:
+    """Give ``record`` pandoc's answer lines (its version, then one per job) until it ends: how
+    many lines, and True if a job took longer than ``timeout``: each job's clock starts when the
+    answer before it arrives."""
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
-    lines: list[bytes] = []
+    lines = 0
     pending: list[bytes] = []  # the start of a line not yet complete (one AST can be megabytes)
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
@@ -147,16 +224,16 @@ def _answers(
             if b"\n" not in data:
                 pending.append(data)
                 continue
-            first, *complete = data.split(b"\n")
-            done = max(len(lines) - 1, 0)  # answers before this read (the first line is the version)
-            lines.append(b"".join([*pending, first]))
-            lines.extend(complete[:-1])
-            pending = [complete[-1]] if complete[-1] else []
+            first, *rest = data.split(b"\n")
+            complete = [b"".join([*pending, first]), *rest[:-1]]
+            pending = [rest[-1]] if rest[-1] else []
             deadline = time.monotonic() + timeout
-            for n in range(done, min(len(lines) - 1, len(keys))):
-                if injected(f"pandoc-{op}", _owner(keys[n])):
-                    del lines[n + 1 :]  # as if job n had run out of time
-                    return lines, True
+            for line in complete:
+                n = lines - 1  # the job this line answers (the first line is the version)
+                if 0 <= n < len(keys) and injected(f"pandoc-{op}", _owner(keys[n])):
+                    return lines, True  # as if job n had run out of time
+                record(json.loads(line))
+                lines += 1
 
 
 def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) -> BatchResult:
@@ -167,10 +244,13 @@ def read_many(docs: dict[str, str], timeout: float, *, sourcepos: bool = False) 
     return _run({"op": "read", "jobs": jobs}, timeout)
 
 
-def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) -> BatchResult:
+def write_many(
+    jobs: list[WriteJob], timeout: float, cwd: Path | None = None, into: BatchResult | None = None
+) -> BatchResult:
     """Write ASTs with pandoc's writers in one pandoc process, in ``cwd`` (where a binary writer
     finds the images named in the ASTs: see ``assets.media_copies``). A binary job's value is the
-    path of the file it wrote; a text job's value is the text.
+    path of the file it wrote; a text job's value is the text. With ``into`` (a ``Streamed``),
+    each answer is recorded there as pandoc gives it.
 
     Identical text jobs (same AST, writer and options: the email page and the .eml's HTML part,
     or formats of an article with no format-specific content) are written once."""
@@ -200,12 +280,7 @@ def write_many(jobs: list[WriteJob], timeout: float, cwd: Path | None = None) ->
         if job.reference_doc:
             item["reference_doc"] = job.reference_doc
         payload.append(item)
-    result = _run({"op": "write", "jobs": payload}, timeout, cwd)
+    result = into if into is not None else BatchResult("", {}, {})
     for key, original in copies.items():
-        if original in result.values:
-            result.values[key] = result.values[original]
-        if original in result.errors:
-            result.errors[key] = result.errors[original]
-        if original in result.stopped:
-            result.stopped.add(key)
-    return result
+        result.copies.setdefault(original, []).append(key)
+    return _run({"op": "write", "jobs": payload}, timeout, cwd, result)

@@ -21,6 +21,7 @@ from ..model.variant import Variant
 from .cachekey import KeyMemo, cache_key, intact, tool_versions
 from .chunk import Task, build_chunk
 from .outcome import Outcome, Progress, Report
+from .overlap import converting
 from .plan import Job, configured, plan, select_brands
 from .remember import SourceCache, load_all
 from .shard import Shard, keys_of
@@ -92,13 +93,15 @@ def build(
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
         if (pool := start_workers(settings, registries, formats, todo, jobs)) is not None:
             stack.callback(pool.shutdown)
+        early = None  # pandoc converts in a thread while this one checks: see overlap.py
         if checks:
+            early = converting(settings, registries, loaded, todo, approvals, built_at, strict, pool, stack)
             stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         tasks = _tasks(loaded, planned, todo, old, report, progress)
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
-        for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, pool):
+        for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, early or pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
                 report.outcomes.append(outcome)

@@ -56,47 +56,87 @@ def build_chunk(
     """Convert, render, audit and write every output of ``tasks`` (the laid-out ones in
     ``helper`` when given: see render.py). Never raises a PublishError: each failure is an
     Outcome, so one bad article never costs the others their outputs."""
-    warnings: list[PublishError] = []
-    env = make_environment(settings.templates_dir)
-    versions = tool_versions()
     with tempfile.TemporaryDirectory(prefix="publishkit-") as tmpdir:
         tmp = Path(tmpdir)
         try:
-            dtexts = _converted(settings, registries, tasks)
-            parsed = read_many(
-                {t.article.slug: t.article.body for t in tasks}, settings.limits.pandoc_timeout
-            )
+            prepared = prepare(settings, registries, tasks, built_at, strict, tmp)
         except PublishError as exc:
             return [o for t in tasks for o in t.failed(exc)], [], ""
-        for by_id in dtexts.values():
-            warnings.extend(w for c in by_id.values() for w in c.warnings if w not in warnings)
-        media = tmp / "media"  # pandoc's working folder: the checked images under their hashes
-        media.mkdir()
-
-        contexts: dict[tuple[str, ...], RenderContext] = {}
-        jobs: list[WriteJob] = []
-        extras: dict[str, tuple[doctree.AST, dict[str, Any]]] = {}
-        failed: dict[str, PublishError] = {}
-        for task in tasks:
-            try:
-                ast = _checked(settings, task.article, parsed, warnings, strict)
-                for job, _key in task.jobs:
-                    ctx = _context(settings, task, job, dtexts, built_at, env)
-                    contexts[job.manifest_key] = ctx
-                    jobs.extend(_write_jobs(settings, job, ast, ctx, extras, tmp, media))
-            except PublishError as exc:
-                failed[task.article.slug] = exc
-            except RecursionError:  # max_tree_depth set too high for this article's nesting
-                failed[task.article.slug] = SourceError(TOO_DEEP, path=task.article.path)
+        warnings = chunk_warnings(settings, registries, tasks, prepared)
         try:
-            written = write_many(jobs, settings.limits.pandoc_timeout, cwd=media) if jobs else None
+            written = write_many(prepared.jobs, settings.limits.pandoc_timeout, cwd=tmp / "media")
         except PublishError as exc:
             return [o for t in tasks for o in t.failed(exc)], warnings, ""
+        outcomes = render_all(settings, registries, jobs_of(tasks), prepared.rendering(written), helper)
+    return outcomes, warnings, written.version
 
-        done = written or BatchResult("", {}, {})
-        rendering = Rendering(contexts, extras, done, versions, failed)
-        outcomes = render_all(settings, registries, [jk for t in tasks for jk in t.jobs], rendering, helper)
-    return outcomes, warnings, written.version if written else ""
+
+@dataclass
+class Prepared:
+    """A chunk ready for pandoc's writers: each output's context and its format's AST, the write
+    jobs, the articles that failed already and what reading each article's body warned of."""
+
+    contexts: dict[tuple[str, ...], RenderContext]
+    extras: dict[str, tuple[doctree.AST, dict[str, Any]]]
+    jobs: list[WriteJob]
+    failed: dict[str, PublishError]  # by slug
+    warnings: dict[str, list[PublishError]]  # by slug
+
+    def rendering(self, written: BatchResult) -> Rendering:
+        return Rendering(self.contexts, self.extras, written, tool_versions(), self.failed)
+
+
+def jobs_of(tasks: list[Task]) -> list[tuple[Job, str]]:
+    return [jk for t in tasks for jk in t.jobs]
+
+
+def prepare(
+    settings: Settings,
+    registries: dict[str, Registry],
+    tasks: list[Task],
+    built_at: datetime,
+    strict: bool,
+    tmp: Path,
+) -> Prepared:
+    """Read the articles (one pandoc process), clean each format's AST and list pandoc's writes;
+    binary writes go to ``tmp`` with the checked images in ``tmp/media``. Raises a PublishError
+    only when the whole chunk fails (the disclaimers or the read); an article fails alone."""
+    env = make_environment(settings.templates_dir)
+    dtexts = _converted(settings, registries, tasks)
+    parsed = read_many({t.article.slug: t.article.body for t in tasks}, settings.limits.pandoc_timeout)
+    media = tmp / "media"  # pandoc's working folder: the checked images under their hashes
+    media.mkdir()
+    out = Prepared({}, {}, [], {}, {})
+    laid_out: list[WriteJob] = []  # the handouts' writes first: their layout, the longest, starts soonest
+    for task in tasks:
+        mine = out.warnings.setdefault(task.article.slug, [])
+        try:
+            ast = _checked(settings, task.article, parsed, mine, strict)
+            for job, _key in task.jobs:
+                ctx = _context(settings, task, job, dtexts, built_at, env)
+                out.contexts[job.manifest_key] = ctx
+                writes = _write_jobs(settings, job, ast, ctx, out.extras, tmp, media)
+                (laid_out if REGISTRY[job.format].offload else out.jobs).extend(writes)
+        except PublishError as exc:
+            out.failed[task.article.slug] = exc
+        except RecursionError:  # max_tree_depth set too high for this article's nesting
+            out.failed[task.article.slug] = SourceError(TOO_DEEP, path=task.article.path)
+    out.jobs[:0] = laid_out
+    return out
+
+
+def chunk_warnings(
+    settings: Settings, registries: dict[str, Registry], tasks: list[Task], prepared: Prepared
+) -> list[PublishError]:
+    """The warnings of ``tasks`` (the applying disclaimers', then each article's), each once:
+    only the tasks given, so an article the content check stopped after ``prepare`` warns of
+    nothing, as when it was never converted."""
+    warnings: list[PublishError] = []
+    for by_id in _converted(settings, registries, tasks).values():
+        warnings.extend(w for c in by_id.values() for w in c.warnings if w not in warnings)
+    for task in tasks:
+        warnings.extend(prepared.warnings.get(task.article.slug, ()))
+    return warnings
 
 
 def _converted(

@@ -4,7 +4,7 @@ pages (``Format.offload``) in the build's helper process when it has one (see wo
 from __future__ import annotations
 
 import traceback
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -32,6 +32,12 @@ from .outcome import Outcome
 from .plan import Job
 
 
+class Helper(ProcessPoolExecutor):
+    """One process for a one-article build: it loads WeasyPrint, the fonts and the hyphenation
+    patterns while this process reads, checks and converts, then lays out the handout (render.py)
+    while this process renders the other formats. Both cores work on the one article."""
+
+
 @dataclass(frozen=True)
 class Rendering:
     """What a chunk hands its renders: each output's context, each format's AST, pandoc's writes."""
@@ -57,10 +63,13 @@ def render_all(
     if helper is not None:
         for i, (job, key) in enumerate(jobs):
             if job.article.slug not in r.failed and REGISTRY[job.format].offload:
+                r.written.wait(writer_keys(job))  # pandoc may still be writing (overlap.py)
                 remote[i] = helper.submit(render_elsewhere, portable(settings, registries, job, key, r))
     headstart.wait()  # WeasyPrint is used by one thread at a time
     outcomes: dict[int, Outcome] = {}
-    for i, (job, key) in enumerate(jobs):
+    # The handouts first here too: pandoc answers their writes first (chunk.prepare).
+    for i in sorted(range(len(jobs)), key=lambda i: not REGISTRY[jobs[i][0].format].offload):
+        job, key = jobs[i]
         if job.article.slug in r.failed:
             outcomes[i] = failed_outcome(job, r.failed[job.article.slug])
         elif i not in remote:
@@ -79,14 +88,7 @@ def portable(
 ) -> tuple[Any, ...]:
     """One job's share of ``r``, picklable: its context without the Jinja environment (the helper
     makes its own, the same), its format's AST and only its own pandoc writes."""
-    mine = f"{job.writer_prefix}\x1f"
-    w = r.written
-    written = BatchResult(
-        w.version,
-        {k: v for k, v in w.values.items() if k.startswith(mine)},
-        {k: v for k, v in w.errors.items() if k.startswith(mine)},
-        {k for k in w.stopped if k.startswith(mine)},
-    )
+    written = r.written.part(f"{job.writer_prefix}\x1f")
     ctx = replace(r.contexts[job.manifest_key], env=cast(Any, None))
     extras = {job.writer_prefix: r.extras[job.writer_prefix]}
     return settings, registries, job, key, ctx, Rendering({}, extras, written, r.versions, {})
@@ -97,6 +99,11 @@ def render_elsewhere(args: tuple[Any, ...]) -> Outcome:
     settings, registries, job, key, ctx, r = args
     ctx = replace(ctx, env=make_environment(settings.templates_dir, ctx.article.meta.language))
     return render_one(settings, registries, job, key, ctx, r)
+
+
+def writer_keys(job: Job) -> list[str]:
+    """The keys of ``job``'s pandoc writes in a chunk's batch."""
+    return [f"{job.writer_prefix}\x1f{need.writer}" for need in REGISTRY[job.format].needs]
 
 
 def failed_outcome(job: Job, exc: PublishError) -> Outcome:
@@ -115,6 +122,7 @@ def render_one(
     renderer = REGISTRY[fmt]
     name = job.path.rsplit("/", 1)[-1]
     try:
+        r.written.wait(writer_keys(job))  # pandoc may still be writing the others (overlap.py)
         outputs: dict[str, Any] = {}
         for need in renderer.needs:
             writer = need.writer

@@ -12,13 +12,9 @@ from ..model.registry import Registry
 from ..model.settings import Settings
 from . import headstart
 from .chunk import Task, build_chunk, run_chunk, warm_worker
+from .overlap import Overlap
 from .plan import Job
-
-
-class Helper(ProcessPoolExecutor):
-    """One process for a one-article build: it loads WeasyPrint, the fonts and the hyphenation
-    patterns while this process reads, checks and converts, then lays out the handout (render.py)
-    while this process renders the other formats. Both cores work on the one article."""
+from .render import Helper
 
 
 def _chunk_size(n: int, jobs: int) -> int:
@@ -32,10 +28,14 @@ def execute(
     built_at: datetime,
     jobs: int,
     strict: bool,
-    pool: ProcessPoolExecutor | None = None,
+    pool: ProcessPoolExecutor | Overlap | None = None,
 ) -> Any:
     """Yield (outcomes, warnings) per chunk: in this process, or across ``jobs`` worker processes
-    (the warm ``pool`` when there is one, even for a single chunk: its WeasyPrint is loaded)."""
+    (the warm ``pool`` when there is one, even for a single chunk: its WeasyPrint is loaded).
+    An ``Overlap`` has converted them already: it renders the ones given."""
+    if isinstance(pool, Overlap):
+        yield pool.finish(tasks)
+        return
     if not tasks:
         return
     chunk = _chunk_size(len(tasks), jobs)
