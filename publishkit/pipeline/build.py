@@ -40,8 +40,7 @@ def _review(
 ) -> ReviewStatus:
     """The article's review state by the build clock (it is part of every output's key), counted
     from its last approval when it has one."""
-    checks = settings.checks
-    reviewed = approval.reviewed(article.meta.reviewed)
+    checks, reviewed = settings.checks, approval.reviewed(article.meta.reviewed)
     return review_status(reviewed, built_at.date(), checks.review_every_months, checks.due_soon_days)
 
 
