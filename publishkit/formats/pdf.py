@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import multiprocessing.util
 import os
 import re
 import shutil
@@ -99,6 +98,8 @@ def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
 
 
 def _font_config(templates_dir: Path) -> Any:
+    import multiprocessing.util  # here, not at the start of every command (5 ms)
+
     from weasyprint.text.fonts import FontConfiguration
 
     key = templates_dir.resolve()
