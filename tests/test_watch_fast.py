@@ -18,6 +18,7 @@ from test_shard import _tree
 import publishkit.model.manifest as manifest_mod
 import publishkit.model.registry as registry_mod
 import publishkit.model.settings as settings_mod
+from publishkit.checks import runner
 from publishkit.cli.watch import rebuild
 from publishkit.formats import REGISTRY
 from publishkit.pipeline import render
@@ -115,14 +116,19 @@ def test_a_watch_rebuild_writes_the_bytes_of_publish_all(
 ) -> None:
     _started(project, monkeypatch)
     written: list[str] = []
-    real = render.write_atomic
-    monkeypatch.setattr(render, "write_atomic", lambda p, data: (written.append(p.name), real(p, data)))
+    for module in (render, runner):
+        real = module.write_atomic
+        monkeypatch.setattr(
+            module, "write_atomic", lambda p, data, w=real: (written.append(p.name), w(p, data))
+        )
     for n in (0, 1):
         _edit(project, n)
-    # The handout (the format laid out in pages, with fonts) is written first.
+    # The handout (the format laid out in pages, with fonts) is written first; the content
+    # checks' record (check.json, a line per article of the catalog) after every output.
     first = watch_order()[0]
     assert REGISTRY[first].fonts and sorted(watch_order()) == sorted(REGISTRY)
-    assert written[0] == written[5] == f"calm{REGISTRY[first].suffix}"
+    assert written[0] == written[6] == f"calm{REGISTRY[first].suffix}"
+    assert written[5] == written[11] == "check.json" and len(written) == 12
     fresh = make_project(tmp_path / "fresh")
     shutil.rmtree(fresh.source)
     shutil.copytree(project.source, fresh.source)

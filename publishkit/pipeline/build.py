@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import PublishError
 from ..formats import REGISTRY
@@ -28,6 +29,9 @@ from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
 from .translations import catalog_warnings
 from .workers import execute, start_workers
+
+if TYPE_CHECKING:  # the checks are imported only when they run
+    from ..checks.runner import ArticleCheck
 
 __all__ = ["Outcome", "Report", "Task", "build", "build_chunk", "discover", "select", "slug_of"]
 
@@ -92,10 +96,10 @@ def build(
         todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
         if (pool := start_workers(settings, registries, formats, todo, jobs)) is not None:
             stack.callback(pool.shutdown)
-        early = None  # pandoc converts in a thread while this one checks: see overlap.py
+        early, checked = None, None  # pandoc converts in a thread while this one checks: overlap.py
         if checks:
             early = converting(settings, registries, loaded, todo, approvals, built_at, strict, pool, stack)
-            stopped = _run_checks(settings, [a for a, _d in loaded], built_at, strict, report, formats, jobs)
+            stopped, checked = _run_checks(settings, loaded, built_at, strict, report, formats, jobs)
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         tasks = _tasks(loaded, planned, todo, old, report, progress)
@@ -108,9 +112,8 @@ def build(
                     entries[outcome.entry.manifest_key] = outcome.entry
                 if progress:
                     progress(outcome)
-        _finish(
-            settings, registries, entries, old, (built_at.isoformat(), versions), report, sources, keep, shard
-        )
+        stamp = (built_at.isoformat(), versions)
+        _finish(settings, registries, entries, old, stamp, report, sources, keep, shard, checked)
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
@@ -163,14 +166,19 @@ def _finish(
     sources: SourceCache,
     keep: set[Key] | None = None,
     shard: Shard | None = None,
+    checked: dict[str, ArticleCheck] | None = None,
 ) -> None:
-    """The manifest, last (outputs of deleted articles and of clinics or editions no longer
-    made drop out), then build/index.html. A shard writes a partial manifest and no gallery:
-    merge-manifests writes one from every shard."""
+    """check.json with this build's content checks (after the renders: not on the way to the
+    first output), the manifest (outputs of deleted articles and of clinics or editions no
+    longer made drop out), then build/index.html, which reads both. A shard writes a partial
+    manifest and no gallery: merge-manifests writes one from every shard."""
+    from ..checks.runner import save_report
     from .site import write_site
 
     built_at, versions = stamp
     existing = {p.stem for p in discover(settings)}
+    if checked is not None:
+        save_report(settings, checked, datetime.fromisoformat(built_at).date(), existing)
     kept = {
         k: v
         for k, v in entries.items()
@@ -245,15 +253,8 @@ def _tasks(
             by_article.setdefault(job.article.slug, []).append(pending[job.manifest_key])
             continue
         prev = old[job.manifest_key]
-        outcome = Outcome(
-            job.article.slug,
-            job.format,
-            "unchanged",
-            path=prev.path,
-            size=prev.bytes,
-            entry=prev,
-            variant=job.variant.label,
-        )
+        slug, label = job.article.slug, job.variant.label
+        outcome = Outcome(slug, job.format, "unchanged", prev.path, prev.bytes, entry=prev, variant=label)
         report.outcomes.append(outcome)
         if progress:
             progress(outcome)
@@ -266,18 +267,17 @@ def _tasks(
 
 def _run_checks(
     settings: Settings,
-    articles: list[Article],
+    loaded: Sequence[tuple[Article, object]],
     built_at: datetime,
     strict: bool,
     report: Report,
     formats: Sequence[str],
     jobs: int = 1,
-) -> set[str]:
-    """Content checks before rendering (cached in build/check.json); returns the slugs to stop."""
-    from ..checks.runner import run_checks, save_report
+) -> tuple[set[str], dict[str, ArticleCheck]]:
+    """Content checks before rendering; the slugs to stop and the results (for check.json)."""
+    from ..checks.runner import run_checks
 
-    results = run_checks(settings, articles, built_at.date(), strict=strict, jobs=jobs)
-    save_report(settings, results, built_at.date(), {p.stem for p in discover(settings)})
+    results = run_checks(settings, [a for a, _d in loaded], built_at.date(), strict=strict, jobs=jobs)
     stopped = set()
     for slug, result in results.items():
         blocking = result.errors(strict)
@@ -297,4 +297,4 @@ def _run_checks(
                 category="check",
             )
             report.outcomes.extend(Outcome(slug, fmt, "failed", error=stop) for fmt in formats)
-    return stopped
+    return stopped, results
