@@ -230,6 +230,51 @@ def test_the_handout_prints_every_tagline_with_real_glyphs_on_its_last_page(buil
     assert len(_html_taglines(html)) == len(TAGLINES)
 
 
+def test_the_handout_sets_the_taglines_two_to_a_row_in_the_files_order(built: Project) -> None:
+    """Two columns, read across: the first two side by side, their tops level, then the next two
+    lower down (a float beside a block in each row: handout.css)."""
+    import pypdfium2
+
+    names = {t.lang: t.name for t in TAGLINES if t.dir == "ltr"}  # a right-to-left line ends at the edge
+    pdf = pypdfium2.PdfDocument(built.out("note", ".pdf").read_bytes())
+    page = pdf[len(pdf) - 1]
+    text, middle = page.get_textpage(), page.get_width() / 2
+    boxes: list[tuple[float, float] | None] = []
+    for lang in ALL.split(", "):
+        found = text.search(names[lang]).get_next() if lang in names else None
+        left, _bottom, _right, top = text.get_charbox(found[0]) if found else (0, 0, 0, 0)
+        boxes.append((left, top) if found else None)
+    rows = [boxes[i : i + 2] for i in range(0, len(boxes), 2)]
+    tops = []
+    for row in rows:
+        placed = [box for box in row if box is not None]
+        if not placed:  # the last row: Persian alone
+            continue
+        if len(placed) == 2:
+            (left_a, top_a), (left_b, top_b) = placed
+            assert left_a < middle < left_b and abs(top_a - top_b) < 1.0, row
+        tops.append(min(top for _left, top in placed))
+    assert tops == sorted(tops, reverse=True) and len(set(tops)) == len(tops)  # down the page
+    for column in (boxes[0::2], boxes[1::2]):  # each column's left-to-right lines start at one edge
+        lefts = [box[0] for box in column if box is not None]
+        assert max(lefts) - min(lefts) < 2.0, column  # (a glyph's box starts where its ink does)
+    assert sum(box is not None for box in boxes) == len(names) == len(boxes) - 2  # not ar, fa
+    # No line drawn over another: a row starts below the taller of the two before it.
+    chars = [
+        text.get_charbox(i) for i in range(text.count_chars()) if not text.get_text_range(i, 1).isspace()
+    ]
+    chars.sort(key=lambda box: box[1])
+    for i, (left, bottom, right, top) in enumerate(chars):
+        for other in chars[i + 1 :]:
+            if other[1] >= top:
+                break
+            if other == chars[i]:
+                continue  # two letters of one ligature (lam-alef): one glyph, one box
+            width = min(right, other[2]) - max(left, other[0])
+            height = min(top, other[3]) - max(bottom, other[1])
+            assert width < 1.5 or height < 1.5, (left, bottom)  # kerned neighbours touch, no more
+
+
 def test_libreoffice_draws_every_tagline_of_the_docx(built: Project, tmp_path: Path) -> None:
     command = ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless"]
     command += ["--convert-to", "pdf", "--outdir", str(tmp_path), str(built.out("note", ".docx"))]
