@@ -106,7 +106,10 @@ def line_readings(line: str) -> tuple[tuple[str, ...], ...]:
 
 
 def contains_line(haystack_normalized: str, line: str) -> bool:
-    """``line`` is in the text in one of its readings (line_readings), its words side by side."""
+    """``line`` is in the text as it is, or in one of its readings (line_readings), its words side
+    by side."""
+    if contains(haystack_normalized, line):
+        return True
     flat = f" {' '.join(_WORD.findall(_INVISIBLE.sub('', haystack_normalized)))} "
     return any(f" {' '.join(words)} " in flat for words in line_readings(line) if words)
 
@@ -150,23 +153,28 @@ def audit(
     running: Running | None = None,
     clinic: ClinicFacts | None = None,
     taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]] = (),
+    rtl: bool = False,
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
     ``marks`` are further texts the output must show, such as "Review overdue". ``running``: the
-    clinic name and title the template puts in running headers and footers (paged formats)."""
+    clinic name and title the template puts in running headers and footers (paged formats).
+    ``rtl``: the output is laid out right to left; a PDF's disclaimers and review line are then
+    matched by their words in PDFium's orders (line_readings)."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running, clinic, taglines)
+        part_name = f"{name} ({label} part)"
+        audit(part_name, part, requirements, review_line, marks, running, clinic, taglines, rtl)
     body = normalize(extracted.text)
+    found = partial(contains_line, body) if rtl and extracted.laid_out else partial(contains, body)
     if clinic is not None:
         _audit_clinic(name, body, clinic)
     for mark in marks:
         if mark and not contains(body, mark):
             raise AuditError(f"'{mark}' mark missing: the article is past its review date", path=name)
     for req in requirements:
-        if not contains(body, req.full):
+        if not found(req.full):
             raise AuditError(f"disclaimer '{req.id}' missing (full text not found)", path=name)
-    if not contains(body, review_line) and not (extracted.laid_out and contains_line(body, review_line)):
+    if not found(review_line):
         raise AuditError(f"review line '{review_line}' missing", path=name)
     check_taglines(name, body, taglines)
     if extracted.footers is not None:

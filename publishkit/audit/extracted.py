@@ -31,7 +31,7 @@ class Extracted:
     # (a PDF: numbered "Page X of Y") or "section" (DOCX); "" where there are no bands.
     unit: str = ""
     # The text comes from lines laid out on a page (a PDF read by PDFium), which gives a
-    # right-to-left line's words in an order of its own: the review line is matched by its words.
+    # right-to-left line's words in an order of its own (audit's ``rtl``; core.line_readings).
     laid_out: bool = False
 
     @property
