@@ -8,7 +8,9 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from email import policy
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -375,3 +377,119 @@ def test_the_visible_reference_line_is_localized_and_the_machine_one_stays_engli
 def test_the_english_reference_line_is_unchanged(catalogs_build: Project) -> None:
     text = catalogs_build.out("dose", ".txt").read_text(encoding="utf-8")
     assert re.search(r"\nRef dose · source [0-9a-f]{7,} · reviewed 2026-11-01\n", text)
+
+
+# A reviewer in the review line: PDFium reads a right-to-left line back in an order of its own
+# (the comma after the year before it, a Latin name's words reversed, or the whole line left to
+# right as it stands), so the PDF's audit compares the line's words in those orders.
+REVIEWED = {
+    "dose.ar": ("د. دانا ويتفيلد", "آخر مراجعة: 1 نوفمبر 2026، بواسطة د. دانا ويتفيلد"),
+    "rest.ar": ("Dana Whitfield, MD", "آخر مراجعة: 1 نوفمبر 2026، بواسطة Dana Whitfield, MD"),
+    "calm.ar": (
+        "Dana Whitfield, MD, Psychiatry",
+        "آخر مراجعة: 1 نوفمبر 2026، بواسطة Dana Whitfield, MD, Psychiatry",
+    ),
+    # No Persian catalog: the English line, with a Persian name, in a right-to-left page.
+    "dose.fa": ("دکتر دانا ویتفیلد", "Last reviewed November 1, 2026 by دکتر دانا ویتفیلد"),
+}
+FA_REGISTRY = REGISTRY.replace(
+    f'    ar: "{SHORT["ar"]}"\n', f'    ar: "{SHORT["ar"]}"\n    fa: "فقط اطلاعات عمومی، نه توصیه پزشکی."\n'
+).replace('    vi: "Tài liệu này', '    fa: "این اطلاعات فقط برای آموزش عمومی است."\n    vi: "Tài liệu này')
+
+
+@pytest.fixture(scope="module")
+def reviewed_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Arabic and Persian translations whose front matter names a reviewer, in every format."""
+    proj = make_project(tmp_path_factory.mktemp("reviewed") / "proj")
+    proj.write("source/disclaimers.yaml", FA_REGISTRY)
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    for name, (reviewer, _line) in REVIEWED.items():
+        slug, lang = name.split(".")
+        proj.article(slug, ENGLISH)
+        body = ARABIC.replace("language: ar", f'reviewer: "{reviewer}"\nlanguage: {lang}')
+        proj.write(f"source/{name}.md", body)
+        if name != "dose.fa":  # left stale: its mark is an English sentence in a right-to-left page
+            assert proj.run("translated", name, env=env).returncode == 0
+    result = proj.run("all", *REVIEWED, "--jobs", "1", env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    result = proj.run("verify")  # reads the outputs back again, with the same comparison
+    assert result.returncode == 0, result.stderr + result.stdout
+    return proj
+
+
+def _shown(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+@pytest.mark.parametrize("name", list(REVIEWED))
+def test_a_right_to_left_translation_with_a_reviewer_has_its_review_line_in_every_format(
+    reviewed_build: Project, name: str
+) -> None:
+    from publishkit.audit.core import contains_line, normalize
+    from publishkit.audit.readers import extract_pdf
+
+    line = REVIEWED[name][1]
+    slug, lang = name.split(".")
+    out = partial(reviewed_build.out, slug)
+    assert line in " ".join(out(f".{lang}.txt").read_text(encoding="utf-8").split())
+    assert line in _docx_parts(out(f".{lang}.docx"))[0]
+    assert line in _shown(out(f".{lang}.email.html").read_text(encoding="utf-8"))
+    msg = email.message_from_bytes(out(f".{lang}.eml").read_bytes(), policy=policy.default)
+    assert line in " ".join(msg.get_body(("plain",)).get_content().split())  # type: ignore[union-attr]
+    assert line in _shown(msg.get_body(("html",)).get_content())  # type: ignore[union-attr]
+    pdf = normalize(extract_pdf(out(f".{lang}.pdf").read_bytes()).text)
+    assert normalize(line) not in pdf  # PDFium's order, not the line's: what this case is about
+    assert contains_line(pdf, line)
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("dose.ar", "آخر مراجعة: 1 نوفمبر 2026، بواسطة د. دانا وايت"),  # another reviewer
+        ("dose.ar", "آخر مراجعة: 2 نوفمبر 2026، بواسطة د. دانا ويتفيلد"),  # another day
+        ("dose.ar", "آخر مراجعة: 1 نوفمبر 2025، بواسطة د. دانا ويتفيلد"),  # another year
+        ("rest.ar", "آخر مراجعة: 1 نوفمبر 2026، بواسطة Dana Whitman, MD"),
+        ("calm.ar", "آخر مراجعة: 1 نوفمبر 2026، بواسطة Dana Whitfield, MD, Surgery"),
+        ("dose.fa", "Last reviewed November 1, 2026 by دکتر دانا ویتفیلدی"),
+    ],
+)
+def test_a_wrong_review_line_still_fails_the_pdf_audit(
+    reviewed_build: Project, name: str, wrong: str
+) -> None:
+    from publishkit.audit.core import audit
+    from publishkit.audit.readers import extract_pdf
+    from publishkit.errors import AuditError
+
+    slug, lang = name.split(".")
+    # Without its bands (this test gives no running header or footer to compare them with).
+    extracted = replace(extract_pdf(reviewed_build.out(slug, f".{lang}.pdf").read_bytes()), footers=None)
+    audit(f"{name}.pdf", extracted, [], REVIEWED[name][1], rtl=True)
+    with pytest.raises(AuditError) as caught:
+        audit(f"{name}.pdf", extracted, [], wrong, rtl=True)
+    assert str(caught.value) == f"audit: {name}.pdf: review line '{wrong}' missing"
+    with pytest.raises(AuditError):  # a left-to-right output's PDF keeps the exact comparison
+        audit(f"{name}.pdf", extracted, [], REVIEWED[name][1])
+
+
+def test_a_stale_persian_translation_prints_its_english_mark_and_the_pdf_audit_finds_it(
+    reviewed_build: Project,
+) -> None:
+    from publishkit.audit.core import contains_line, normalize
+    from publishkit.audit.readers import extract_pdf
+
+    mark = "Translated from an earlier English version."
+    pdf = normalize(extract_pdf(reviewed_build.out("dose", ".fa.pdf").read_bytes()).text)
+    assert normalize(mark) not in pdf and contains_line(pdf, mark)  # PDFium: ".Translated from ..."
+    text = " ".join(reviewed_build.out("dose", ".fa.txt").read_text(encoding="utf-8").split())
+    assert mark in text
+
+
+def test_a_lines_readings_are_its_words_in_pdfiums_orders() -> None:
+    from publishkit.audit.core import line_readings
+
+    assert line_readings("Last reviewed November 1, 2026") == (("last", "reviewed", "november", "1", "2026"),)
+    logical, mixed, shown = line_readings("آخر مراجعة: 1 نوفمبر 2026، بواسطة Dana Whitfield, MD")
+    assert logical == ("آخر", "مراجعة", "1", "نوفمبر", "2026", "بواسطة", "dana", "whitfield", "md")
+    assert mixed == ("آخر", "مراجعة", "1", "نوفمبر", "2026", "بواسطة", "md", "whitfield", "dana")
+    assert shown == mixed[::-1]
+    assert line_readings("دکتر\u200cدانا") == (("دکتردانا",),) * 3  # a ZWNJ joins, it does not split

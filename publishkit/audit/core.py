@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
 
 from ..errors import AuditError
 from ..kit.textnorm import contains, normalize
@@ -77,6 +79,41 @@ def tagline_readings(tagline: Tagline, phone: str) -> tuple[tuple[str, ...], ...
     return tuple(readings)
 
 
+_WORD = re.compile(r"\w+")
+# Marks that join or hold letters without showing: a Persian word with a ZWNJ is one word.
+_INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u2066-\u2069]")
+
+
+def _rtl(word: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in word)
+
+
+def line_readings(line: str) -> tuple[tuple[str, ...], ...]:
+    """The orders in which a PDF's text layer may give a line's words (its letters and digits;
+    punctuation and invisible marks left out), normalized. A line without right-to-left letters
+    has one. PDFium reads a right-to-left line by its own rules, not the Unicode ones: a comma or
+    full stop after a number comes before it (``،2026``), so only the words are compared; the
+    words of a left-to-right run inside it (a Latin name) come in reverse order; and a line with
+    more left-to-right words than PDFium counts right-to-left ones comes as it stands on the page.
+    """
+    words = tuple(_WORD.findall(_INVISIBLE.sub("", normalize(line))))
+    if not any(_rtl(w) for w in words):
+        return (words,)
+    # Right-to-left words stay in reading order; each left-to-right run's words are reversed.
+    runs = [list(group) if rtl else list(group)[::-1] for rtl, group in groupby(words, key=_rtl)]
+    mixed = tuple(w for run in runs for w in run)
+    return words, mixed, mixed[::-1]
+
+
+def contains_line(haystack_normalized: str, line: str) -> bool:
+    """``line`` is in the text as it is, or in one of its readings (line_readings), its words side
+    by side."""
+    if contains(haystack_normalized, line):
+        return True
+    flat = f" {' '.join(_WORD.findall(_INVISIBLE.sub('', haystack_normalized)))} "
+    return any(f" {' '.join(words)} " in flat for words in line_readings(line) if words)
+
+
 def check_taglines(name: str, body: str, taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]]) -> None:
     """Every language-access tagline the clinic shows (lang, readings) is in the output."""
     flat = _UNSPACED.sub("", body)
@@ -116,23 +153,28 @@ def audit(
     running: Running | None = None,
     clinic: ClinicFacts | None = None,
     taglines: Sequence[tuple[str, tuple[tuple[str, ...], ...]]] = (),
+    rtl: bool = False,
 ) -> None:
     """Raise AuditError (naming the output) unless every requirement holds.
 
     ``marks`` are further texts the output must show, such as "Review overdue". ``running``: the
-    clinic name and title the template puts in running headers and footers (paged formats)."""
+    clinic name and title the template puts in running headers and footers (paged formats).
+    ``rtl``: the output is laid out right to left; a PDF's disclaimers and review line are then
+    matched by their words in PDFium's orders (line_readings)."""
     for label, part in extracted.parts:
-        audit(f"{name} ({label} part)", part, requirements, review_line, marks, running, clinic, taglines)
+        part_name = f"{name} ({label} part)"
+        audit(part_name, part, requirements, review_line, marks, running, clinic, taglines, rtl)
     body = normalize(extracted.text)
+    found = partial(contains_line, body) if rtl and extracted.laid_out else partial(contains, body)
     if clinic is not None:
         _audit_clinic(name, body, clinic)
     for mark in marks:
         if mark and not contains(body, mark):
             raise AuditError(f"'{mark}' mark missing: the article is past its review date", path=name)
     for req in requirements:
-        if not contains(body, req.full):
+        if not found(req.full):
             raise AuditError(f"disclaimer '{req.id}' missing (full text not found)", path=name)
-    if not contains(body, review_line):
+    if not found(review_line):
         raise AuditError(f"review line '{review_line}' missing", path=name)
     check_taglines(name, body, taglines)
     if extracted.footers is not None:

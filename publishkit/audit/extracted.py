@@ -30,6 +30,9 @@ class Extracted:
     # What one entry of ``footers`` and ``headers`` belongs to, as the reader found it: "page"
     # (a PDF: numbered "Page X of Y") or "section" (DOCX); "" where there are no bands.
     unit: str = ""
+    # The text comes from lines laid out on a page (a PDF read by PDFium), which gives a
+    # right-to-left line's words in an order of its own (audit's ``rtl``; core.line_readings).
+    laid_out: bool = False
 
     @property
     def text(self) -> str:

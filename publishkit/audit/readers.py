@@ -99,7 +99,12 @@ def extract_pdf(data: bytes) -> Extracted:
     finally:
         pdf.close()
     return Extracted(
-        pages=tuple(pages), footers=tuple(footers), headers=tuple(headers), meta=meta, unit="page"
+        pages=tuple(pages),
+        footers=tuple(footers),
+        headers=tuple(headers),
+        meta=meta,
+        unit="page",
+        laid_out=True,
     )
 
 

@@ -23,6 +23,7 @@ from ..kit.pandoc import BatchResult
 from ..kit.templating import make_environment
 from ..kit.treedepth import TOO_DEEP
 from ..model.approval import DRAFT_MARK
+from ..model.langtag import direction
 from ..model.manifest import ManifestEntry
 from ..model.registry import Registry
 from ..model.settings import Settings
@@ -180,7 +181,9 @@ def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracte
     running = Running(ctx.brand.name, ctx.article.meta.title, draft, ctx.t.gettext(PAGE_LABEL))
     clinic = clinic_facts(ctx.settings, ctx.brand.id)
     taglines = [(t.lang, tagline_readings(t, ctx.brand.phone)) for t in ctx.taglines]
-    audit(name, extracted, requirements, ctx.review_line, [ctx.review_status.mark], running, clinic, taglines)
+    rtl = direction(ctx.article.meta.language) == "rtl"
+    marks = [ctx.review_status.mark]
+    audit(name, extracted, requirements, ctx.review_line, marks, running, clinic, taglines, rtl=rtl)
     check_edition(name, reader.body_pt, data, ctx.variant.edition)
     check_draft(name, extracted, ctx.approval.draft)
     if reader.gate is not None:

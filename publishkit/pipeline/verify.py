@@ -18,6 +18,7 @@ from ..kit.i18n import PAGE_LABEL, translator
 from ..kit.pandoc import read_many
 from ..model.approval import DRAFT_MARK, state_for
 from ..model.article import Article, load_article
+from ..model.langtag import direction
 from ..model.manifest import ManifestEntry, load_manifest
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
@@ -141,7 +142,8 @@ def _check(
         running = Running(settings.brands[entry.brand].name, article.meta.title, draft, t.gettext(PAGE_LABEL))
         clinic = clinic_facts(settings, entry.brand)
         line = approval.line_in(t) or review_line(article, t)
-        audit(name, reader.read(data), requirements, line, running=running, clinic=clinic)
+        rtl = direction(article.meta.language) == "rtl"
+        audit(name, reader.read(data), requirements, line, running=running, clinic=clinic, rtl=rtl)
         check_edition(name, reader.body_pt, data, entry.edition)
         if reader.gate is not None:
             reader.gate(name, data)
