@@ -21,6 +21,7 @@ import publishkit.model.settings as settings_mod
 from publishkit.checks import runner
 from publishkit.cli.watch import rebuild
 from publishkit.formats import REGISTRY
+from publishkit.pipeline import build as build_mod
 from publishkit.pipeline import render
 from publishkit.pipeline.warm import watch_order
 from publishkit.site import thumbs
@@ -121,14 +122,17 @@ def test_a_watch_rebuild_writes_the_bytes_of_publish_all(
         monkeypatch.setattr(
             module, "write_atomic", lambda p, data, w=real: (written.append(p.name), w(p, data))
         )
+    sweep = build_mod.remove_stale_temps
+    monkeypatch.setattr(build_mod, "remove_stale_temps", lambda d: (written.append("sweep"), sweep(d))[1])
     for n in (0, 1):
         _edit(project, n)
-    # The handout (the format laid out in pages, with fonts) is written first; the content
-    # checks' record (check.json, a line per article of the catalog) after every output.
+    # The handout (the format laid out in pages, with fonts) is written first; what costs the
+    # whole catalog comes after every output: the sweep of build/ for a killed build's temporary
+    # files, and the content checks' record (check.json, a line per article).
     first = watch_order()[0]
     assert REGISTRY[first].fonts and sorted(watch_order()) == sorted(REGISTRY)
-    assert written[0] == written[6] == f"calm{REGISTRY[first].suffix}"
-    assert written[5] == written[11] == "check.json" and len(written) == 12
+    assert written[0] == written[7] == f"calm{REGISTRY[first].suffix}"
+    assert written[5:7] == written[12:14] == ["sweep", "check.json"] and len(written) == 14
     fresh = make_project(tmp_path / "fresh")
     shutil.rmtree(fresh.source)
     shutil.copytree(project.source, fresh.source)

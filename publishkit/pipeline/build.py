@@ -85,7 +85,6 @@ def build(
     paths = select(settings, slugs)
     versions = tool_versions()
     with build_lock(settings.build_dir), contextlib.ExitStack() as stack:
-        remove_stale_temps(settings.build_dir)
         old = load_manifest(settings.build_dir)
         entries = dict(old)
         sources = SourceCache(settings)  # an unchanged file is not read again: see remember.py
@@ -176,6 +175,7 @@ def _finish(
     from .site import write_site
 
     built_at, versions = stamp
+    remove_stale_temps(settings.build_dir)  # a killed build's; a walk of build/: after the outputs
     existing = {p.stem for p in discover(settings)}
     if checked is not None:
         save_report(settings, checked, datetime.fromisoformat(built_at).date(), existing)
