@@ -40,7 +40,7 @@ def count_words(text: str) -> int:
     make a word, rounded to the nearest (2 characters are 1 word, 3 are 2).
     """
     if text.isascii() or not _CJK.search(text):
-        return len(text.split())  # the same count as always: no script here lacks spaces
+        return len(text.split())  # no Chinese or Japanese: between spaces, as always
     spaced = len(_CJK_AND_MARKS.sub(" ", text).split())
     return spaced + words_of(cjk_characters(text))
 
