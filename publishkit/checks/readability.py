@@ -18,6 +18,7 @@ from typing import Any
 
 from ..kit.fsutil import write_atomic
 from .prose import PLAIN, Document, Unit
+from .words import count_words
 
 # A list item counts as prose when it reads as a sentence; "Sertraline" or "Dry mouth" do not.
 MIN_ITEM_WORDS = 4
@@ -33,8 +34,8 @@ def is_prose(unit: Unit) -> bool:
     if unit.kind in ("para", "note"):
         return True
     if unit.kind == "list":
-        words = len(unit.text.split())
-        return words >= LONG_ITEM_WORDS or (words >= MIN_ITEM_WORDS and unit.text.rstrip()[-1] in ".!?")
+        words = count_words(unit.text)
+        return words >= LONG_ITEM_WORDS or (words >= MIN_ITEM_WORDS and unit.text.rstrip()[-1] in ".!?。！？")
     return False  # headings, tables, figure captions
 
 
@@ -227,7 +228,8 @@ def ease_es(text: str) -> tuple[float | None, float | None, int]:
 
 def measure(doc: Document, language: str, words_per_minute: int) -> dict[str, Any]:
     """Grades for the whole article and each ``##`` section; word count and reading time."""
-    all_words = sum(len(u.text.split()) for u in doc.units)
+    # Counted over the whole text at once: Chinese and Japanese characters are rounded to words once.
+    all_words = count_words("\n".join(u.text for u in doc.units))
     minutes = max(1, math.ceil(all_words / words_per_minute)) if all_words else 0
     out: dict[str, Any] = {"words": all_words, "minutes": minutes, "language": language}
     formulas = measured(language)

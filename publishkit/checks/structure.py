@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from ..kit.doctree import AST, Node, stringify
 from .base import ERROR, WARNING
 from .prose import attr_of, first_line, walk_lines
+from .words import CHARS_PER_WORD, cjk_characters, count_words
 
 # The first paragraph should say the main message in one to three short sentences.
 FIRST_MIN_WORDS, FIRST_MAX_WORDS = 10, 80
@@ -176,15 +177,19 @@ def check_opening(ast: AST) -> list[Problem]:
                 "sentences that say the main message (what the reader should know or do)",
             )
         ]
-    words = len(stringify(first).split())
+    text = stringify(first)
+    words = count_words(text)
+    # Chinese and Japanese words are counted from characters: the message says how many.
+    chars = cjk_characters(text)
+    counted = f" ({chars} characters, {CHARS_PER_WORD:g} to a word)" if chars else ""
     if words < FIRST_MIN_WORDS:
         return [
             Problem(
                 WARNING,
                 "opening",
                 line,
-                f"the first paragraph has only {words} words: state the main message in a full sentence "
-                f"or two ({FIRST_MIN_WORDS} to {FIRST_MAX_WORDS} words)",
+                f"the first paragraph has only {words} words{counted}: state the main message in a full "
+                f"sentence or two ({FIRST_MIN_WORDS} to {FIRST_MAX_WORDS} words)",
             )
         ]
     if words > FIRST_MAX_WORDS:
@@ -193,7 +198,7 @@ def check_opening(ast: AST) -> list[Problem]:
                 WARNING,
                 "opening",
                 line,
-                f"the first paragraph has {words} words: keep the main message short "
+                f"the first paragraph has {words} words{counted}: keep the main message short "
                 f"({FIRST_MAX_WORDS} words or fewer) and move details further down",
             )
         ]
