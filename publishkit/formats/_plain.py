@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
 
 from ..kit.doctree import AST
+from ..kit.eastasian import breaks_beside, columns, has_breakable
 from ..model.settings import Brand
 from ..model.taglines import Tagline
 
@@ -40,8 +40,11 @@ def bind_markers(words: list[str]) -> list[str]:
 def wrap_lines(text: str, width: int = WIDTH, indent: str = "", hang: str = "") -> list[str]:
     """Greedy wrap; a word longer than the line (a URL) goes on a line of its own, whole.
 
-    BIND holds words together while wrapping and is a plain space in the result.
+    BIND holds words together while wrapping and is a plain space in the result. Chinese and
+    Japanese text is wrapped by :func:`wrap_wide`, by columns and between characters.
     """
+    if has_breakable(text):
+        return wrap_wide(text, width, indent, hang)
     words = bind_markers([w for w in _SPACE_RE.split(text) if w])
     wrapper = textwrap.TextWrapper(
         width,
@@ -125,54 +128,57 @@ LRM = "\u200e"
 _NO_START = frozenset("、。，．：；！？）」』】〕〉》…ー,.:;!?)")
 
 
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-
-
-def _breaks_beside(ch: str) -> bool:
-    """A line may break before or after ``ch``: Chinese and Japanese characters; not Korean,
-    which puts spaces between its words and breaks only there."""
-    return _wide(ch) and not _HANGUL.match(ch)
-
-
-def columns(text: str) -> int:
-    """How many columns ``text`` takes: East Asian wide characters two, any other one (an LRM
-    too: a reader without bidi support may show it, and a line stays within 72 characters)."""
-    return sum(2 if _wide(c) else 1 for c in text)
+def _glued(piece: str, ch: str) -> bool:
+    """No break between ``piece`` and ``ch``: closing punctuation stays with what it closes, and
+    BIND holds its neighbours (a marker-like word to the word before it, a phone number whole)."""
+    return ch in _NO_START or BIND in (ch, piece[-1])
 
 
 def _tokens(text: str) -> list[tuple[bool, str]]:
-    """(space before, piece) for every place a line may break: at spaces, and beside any East
-    Asian wide character (Chinese and Japanese have no spaces between words)."""
+    """(space before, piece) for every place a line may break: at spaces, and beside any Chinese
+    or Japanese character (they have no spaces between words)."""
     out: list[tuple[bool, str]] = []
     for word in _SPACE_RE.split(text.strip()):
         first, piece = True, ""
         for ch in word:
-            if piece and (_breaks_beside(ch) or _breaks_beside(piece[-1])) and ch not in _NO_START:
+            if piece and (breaks_beside(ch) or breaks_beside(piece[-1])) and not _glued(piece, ch):
                 out.append((first, piece))
                 first, piece = False, ch
             else:
                 piece += ch
         if piece:
             out.append((first, piece))
-    return out
+    # A marker-like piece ("–", "1.") is held to the one before it: no line may start with it.
+    held: list[tuple[bool, str]] = []
+    for spaced, piece in out:
+        if held and is_marker(piece):
+            held[-1] = (held[-1][0], held[-1][1] + (BIND if spaced else "") + piece)
+        else:
+            held.append((spaced, piece))
+    return held
 
 
-def wrap_wide(text: str, width: int = WIDTH) -> list[str]:
-    """Greedy wrap that counts columns (see :func:`columns`) and may break between wide characters."""
+def longest_piece(text: str) -> int:
+    """The columns of the widest piece of ``text`` that :func:`wrap_lines` never breaks."""
+    if has_breakable(text):
+        return max((columns(p) for _s, p in _tokens(text)), default=0)
+    return max((len(w) for w in bind_markers(text.split(" "))), default=0)
+
+
+def wrap_wide(text: str, width: int = WIDTH, indent: str = "", hang: str = "") -> list[str]:
+    """Greedy wrap that counts columns (see :func:`columns`) and may break beside Chinese and
+    Japanese characters; ``indent`` starts the first line, ``hang`` every other one."""
     lines: list[str] = []
-    line, col = "", 0
+    line, col, empty = indent, columns(indent), True
     for spaced, piece in _tokens(text):
-        gap = 1 if spaced and line else 0
-        if line and col + gap + columns(piece) > width:
+        gap = 1 if spaced and not empty else 0
+        if not empty and col + gap + columns(piece) > width:
             lines.append(line)
-            line, col = piece, columns(piece)
+            line, col = hang + piece, columns(hang + piece)
         else:
             line, col = line + " " * gap + piece, col + gap + columns(piece)
-    if line:
+        empty = False
+    if not empty:
         lines.append(line)
     return [unbind(x) for x in lines]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..kit.doctree import AST, Node, _rewrite_lists, stringify, walk
-from ._plain import WIDTH, bind_markers, unbind, wrap_lines
+from ..kit.eastasian import columns
+from ._plain import WIDTH, longest_piece, unbind, wrap_lines
 
 GAP = 2  # spaces between columns
 
@@ -30,20 +31,16 @@ def _rows(table: Node) -> tuple[list[str] | None, list[list[str]], list[bool]]:
     return (header if header and any(header) else None), rows, right
 
 
-def _longest_word(text: str) -> int:
-    return max((len(w) for w in bind_markers(text.split(" "))), default=0)
-
-
 def column_widths(grid: list[list[str]], width: int = WIDTH) -> list[int] | None:
-    """Widths that fit ``width`` with no word broken, or None when the columns cannot fit.
+    """Widths in columns that fit ``width`` with no word broken, or None when the columns cannot fit.
 
     Each column gets at least its longest word. The room left goes, step by step, where it saves
     the most lines per column of room ("less than 120" back on one line costs 4 columns and saves
     a line in every row); room that saves no line goes to the columns furthest from whole.
     """
     ncols = len(grid[0])
-    least = [max(_longest_word(r[i]) for r in grid) for i in range(ncols)]
-    most = [max(len(r[i]) for r in grid) for i in range(ncols)]
+    least = [max(longest_piece(r[i]) for r in grid) for i in range(ncols)]
+    most = [max(columns(r[i]) for r in grid) for i in range(ncols)]
     room = width - GAP * (ncols - 1)
     if sum(most) <= room:
         return most
@@ -88,7 +85,8 @@ def _grid_text(header: list[str] | None, rows: list[list[str]], widths: list[int
             parts = []
             for i, cell in enumerate(cells):
                 text = cell[n] if n < len(cell) else ""
-                parts.append(text.rjust(widths[i]) if right[i] else text.ljust(widths[i]))
+                pad = " " * (widths[i] - columns(text))  # in columns: a Chinese character takes two
+                parts.append(pad + text if right[i] else text + pad)
             out.append((" " * GAP).join(parts).rstrip())
         return out
 

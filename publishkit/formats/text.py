@@ -6,7 +6,9 @@ from typing import Any, ClassVar
 
 from ..kit import doctree
 from ..kit.doctree import AST, Node
+from ..kit.eastasian import columns
 from ._plain import WIDTH, bind_ast_markers, brand_line, tagline_text, unbind, wrap
+from ._plainreflow import mark_hard_breaks, reflow
 from ._plaintable import tables_to_text
 from .base import Format, Need
 from .context import RenderContext
@@ -21,7 +23,7 @@ def _underline_headings(ast: AST) -> AST:
         if block.get("t") == "Header":
             level, _attr, inlines = block["c"]
             text = doctree.stringify(inlines)
-            rule = ("=" if level <= 1 else "-" if level == 2 else "~") * min(len(text), WIDTH)
+            rule = ("=" if level <= 1 else "-" if level == 2 else "~") * min(columns(text), WIDTH)
             out.append({"t": "Para", "c": [*inlines, {"t": "LineBreak"}, {"t": "Str", "c": rule}]})
         else:
             out.append(block)
@@ -37,9 +39,9 @@ def plain_document(
         **ctx.template_vars(),
         title_lines=wrap(ctx.article.meta.title),
         summary=wrap(ctx.article.meta.summary),
-        body=unbind(body_plain).strip("\n"),
+        body=unbind(reflow(body_plain)).strip("\n"),
         refs=refs,
-        disclaimer_texts=[d.plain.strip("\n") for d in ctx.disclaimers],
+        disclaimer_texts=[reflow(d.plain).strip("\n") for d in ctx.disclaimers],
         review=wrap(ctx.review_line),
         footer=[wrap(line) for line in footer if line],
         tagline_texts=[tagline_text(t, ctx.brand.phone) for t in ctx.taglines],
@@ -62,7 +64,8 @@ class TextRenderer(Format):
         ast, refs = doctree.links_to_references(ast)
         # Tables become text laid out here; one with a footnote is left to pandoc (see tables_to_text).
         ast = bind_ast_markers(doctree.fit_tables(tables_to_text(ast, WIDTH), WIDTH))
-        return _underline_headings(ast), {"refs": refs}
+        # Chinese and Japanese paragraphs are wrapped again after pandoc (see _plainreflow).
+        return mark_hard_breaks(_underline_headings(ast)), {"refs": refs}
 
     def render(self, ctx: RenderContext) -> bytes:
         body = ctx.bodies[self.name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .eastasian import columns
 from .i18n import long_date, translator
 
 if TYPE_CHECKING:  # imported when a template is rendered: a build with nothing to do needs none
@@ -49,4 +50,5 @@ def _new_environment(templates_dir: Path) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.filters["long_date"] = long_date
+    env.filters["columns"] = columns  # a rule under a Chinese title is as wide as the title
     return env

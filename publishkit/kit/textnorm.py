@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .eastasian import unspace
+
 _TRANSLATE = str.maketrans(
     {
         "\u2018": "'",
@@ -37,8 +39,11 @@ _LAM_BY_ALEF = re.compile(f"(?<=[{_ALEFS}])\u0644|\u0644(?=[{_ALEFS}])")
 
 def normalize(text: str, *, fold: bool = True) -> str:
     """Compare texts as a reader would: ignore line breaks, hyphenation at line ends,
-    typographic quotes and dashes, spacing and (unless ``fold`` is off) letter case."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    typographic quotes and dashes, spacing and (unless ``fold`` is off) letter case.
+
+    Spacing beside a Chinese or Japanese character is ignored: a plain-text line may break
+    between two of them (see :func:`~.eastasian.unspace`)."""
+    text = unicodedata.normalize("NFKC", unspace(text)).translate(_TRANSLATE)
     text = text.replace("\x02", "")  # PDFium marks soft hyphens at line ends with U+0002
     text = re.sub(r"(\w)-[ \t]*\r?\n[ \t]*(\w)", r"\1\2", text)  # hyphenation at a line end
     text = re.sub(r"[*_`]", "", text)  # leftover Markdown emphasis marks
