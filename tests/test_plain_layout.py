@@ -232,6 +232,22 @@ def test_reflow_leaves_text_without_chinese_or_japanese_alone() -> None:
     assert reflow(plain) == plain
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("每晚服用\n20 毫克。 Call us", "每晚服用20毫克。Call us"),  # beside a Chinese character: gone
+        ("a\u3000\t-中", "a\u3000\t-中"),  # between two others: kept (an ideographic space too)
+        ("Take 20\n mg — «now» 中", "Take 20\n mg — «now»中"),
+        ("中 ", "中 "),  # at the very end: kept
+        (" 中", "中"),
+    ],
+)
+def test_white_space_beside_chinese_and_japanese_characters_only_is_dropped(text: str, expected: str) -> None:
+    from publishkit.kit.eastasian import unspace
+
+    assert unspace(text) == expected
+
+
 def test_the_audit_reads_a_line_broken_between_chinese_characters_as_no_space() -> None:
     from publishkit.kit.textnorm import contains, normalize
 
