@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..kit.doctree import AST
+from ..kit.doctree import AST, Node, _rewrite_lists
 from ..kit.eastasian import columns, has_breakable
 from ._plain import WIDTH, wrap_wide
 
@@ -29,20 +29,8 @@ def mark_hard_breaks(ast: AST) -> AST:
     """Every LineBreak gets HARD before it, when the document has Chinese or Japanese text."""
     if not has_breakable(str(ast.get("blocks"))):
         return ast
-
-    def walk(value: object) -> object:
-        if isinstance(value, list):
-            out: list[object] = []
-            for item in value:
-                if isinstance(item, dict) and item.get("t") == "LineBreak":
-                    out.append({"t": "Str", "c": HARD})
-                out.append(walk(item))
-            return out
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        return value
-
-    result: AST = walk(ast)  # type: ignore[assignment]
+    hard: Node = {"t": "Str", "c": HARD}
+    result: AST = _rewrite_lists(ast, lambda n: [hard, n] if n.get("t") == "LineBreak" else None)
     return result
 
 
