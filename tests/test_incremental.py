@@ -89,7 +89,9 @@ def test_template_change_rebuilds_only_its_format(tmp_path: Path) -> None:
     assert built and all(p.endswith((".email.html", ".eml")) for p in built)
 
 
-def test_a_change_to_the_code_that_makes_outputs_rebuilds_them_and_other_code_does_not(tmp_path: Path) -> None:
+def test_a_change_to_the_code_that_makes_outputs_rebuilds_them_and_other_code_does_not(
+    tmp_path: Path,
+) -> None:
     """An engineer who changes a renderer, the audit or pandoc's batch script gets new outputs
     without --force; a change to the command line, the checks or the gallery rebuilds none."""
     proj = make_project(tmp_path / "p", "basic")
