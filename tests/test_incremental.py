@@ -89,6 +89,26 @@ def test_template_change_rebuilds_only_its_format(tmp_path: Path) -> None:
     assert built and all(p.endswith((".email.html", ".eml")) for p in built)
 
 
+def test_a_change_to_the_code_that_makes_outputs_rebuilds_them_and_other_code_does_not(
+    tmp_path: Path,
+) -> None:
+    """An engineer who changes a renderer, the audit or pandoc's batch script gets new outputs
+    without --force; a change to the command line, the checks or the gallery rebuilds none."""
+    proj = make_project(tmp_path / "p", "basic")
+    assert proj.run("text", env=EPOCH).returncode == 0
+    for elsewhere in ("cli/console.py", "checks/runner.py", "site/gallery.py"):
+        with (proj.root / "publishkit" / elsewhere).open("a", encoding="utf-8") as code:
+            code.write("\n# a comment\n")
+        statuses = _statuses(proj.run("text", env=EPOCH))
+        assert statuses and set(statuses.values()) == {"unchanged"}, elsewhere
+    for shaping in ("formats/text.py", "audit/core.py", "kit/batch.lua"):
+        with (proj.root / "publishkit" / shaping).open("a", encoding="utf-8") as code:
+            code.write("\n-- a comment\n" if shaping.endswith(".lua") else "\n# a comment\n")
+        statuses = _statuses(proj.run("text", env=EPOCH))
+        assert statuses and set(statuses.values()) == {"built"}, shaping
+        assert set(_statuses(proj.run("text", env=EPOCH)).values()) == {"unchanged"}
+
+
 def test_force_rebuilds_everything(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "p", "basic")
     assert proj.run("text", env=EPOCH).returncode == 0

@@ -48,6 +48,31 @@ def _tool_versions() -> dict[str, str]:
     return out
 
 
+# The package's folders whose code shapes no output: the command line, the content checks (their
+# results have a key of their own, with their code: checks/checkkey.py) and the gallery (its
+# stamp holds its code: site/stamp.py). Every other file of the package makes or audits outputs.
+NOT_OUTPUT_CODE = ("cli", "checks", "site")
+
+
+def code_fingerprint() -> str:
+    """The digest of the code that makes and audits the outputs (this package but
+    NOT_OUTPUT_CODE): part of every key, so a new version of a renderer, of the audit or of
+    pandoc's batch script rebuilds what it would now make differently."""
+    return _code_fingerprint(Path(__file__).resolve().parent.parent)
+
+
+@cache
+def _code_fingerprint(package: Path) -> str:
+    # Read once per process (about 4 ms): a process runs the code it started with.
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        inside = path.relative_to(package).parts
+        if path.is_file() and "__pycache__" not in inside and inside[0] not in NOT_OUTPUT_CODE:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def intact(path: Path | None, entry: ManifestEntry) -> bool:
     """The output is still exactly what the manifest says was built (no hand edits, no truncation)."""
     try:
@@ -175,5 +200,6 @@ def cache_key(
         "assets": hash_files(_asset_paths(memo.assets(), article, brand)),
         "settings": memo.get(("settings", renderer.name), lambda: _sections(settings, renderer)),
         "versions": versions,
+        "code": code_fingerprint(),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
