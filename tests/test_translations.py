@@ -16,7 +16,8 @@ from publishkit.checks.translation import check_translation
 from publishkit.errors import PublishError, RegistryError
 from publishkit.model.article import load_article
 from publishkit.model.registry import load_registry
-from publishkit.model.settings import Limits
+from publishkit.model.settings import Limits, load_settings
+from publishkit.pipeline.remember import SourceCache
 
 ENGLISH = """
 Take this medicine as your clinician says. If you have thoughts of suicide, get help now.
@@ -123,6 +124,30 @@ def test_a_disclaimer_without_wording_in_the_language_fails_and_never_falls_back
         f"disclaimers: {registry}:4: disclaimer 'not-medical-advice' applies but has no text in es: "
         "add 'es: ...' under its text (an output never falls back to another language)"
     )
+
+
+def test_the_remembered_resolve_words_each_disclaimer_as_the_registry_does(project: Project) -> None:
+    """The gallery resolves every article through the build's SourceCache, which works out each
+    disclaimer's wording once per language: the same answers as registry.resolve, and a missing
+    wording fails every time it is asked for, never only the first."""
+    path = _pair(project)
+    sources = SourceCache(load_settings(project.root))
+    article = sources.load(path)
+    registry = load_registry(project.source / "disclaimers.yaml")
+    assert sources.resolve(registry, article) == registry.resolve(article)
+    assert sources.resolve(registry, article) == registry.resolve(article)  # from what it kept
+    english_only = project.write(
+        "source/disclaimers.yaml",
+        """
+        - id: not-medical-advice
+          applies: always
+          short: "General information only."
+          text: "General information only, not medical advice."
+        """,
+    )
+    for _ in range(2):
+        with pytest.raises(RegistryError, match="has no text in es"):
+            sources.resolve(load_registry(english_only), article)
 
 
 def test_spanish_match_is_tried_on_the_translations_own_text(project: Project) -> None:

@@ -87,6 +87,9 @@ class SourceCache:
         self.reads = 0  # article files read by this object (for the tests and the benchmark)
         self._fingerprints: dict[int, str] = {}
         self._registries: list[Registry] = []
+        # Each disclaimer's wording in each language, once per registry (a gallery resolves
+        # every article; most share a few disclaimers and languages).
+        self._worded: dict[tuple[int, str, str], Disclaimer] = {}
         self._text = ""
         try:
             self._text = (settings.build_dir / SOURCES_JSON).read_text(encoding="utf-8")
@@ -147,8 +150,20 @@ class SourceCache:
             ids = [d.id for d in registry.resolve(article)]
             record["resolved"] = {**record["resolved"], fp: ids}
         # Worded for the article's language, as registry.resolve() gives them.
-        lang = article.meta.language
-        return tuple(d.in_language(lang, registry.path) for i in ids if (d := registry.get(i)) is not None)
+        return tuple(
+            self._in_language(registry, i, article.meta.language) for i in ids if registry.get(i) is not None
+        )
+
+    def _in_language(self, registry: Registry, id_: str, lang: str) -> Disclaimer:
+        """``registry.get(id_).in_language(lang)``, worked out once (a missing wording raises
+        its RegistryError every time, as that does)."""
+        key = (id(registry), id_, lang)
+        found = self._worded.get(key)
+        if found is None:
+            entry = registry.get(id_)
+            assert entry is not None
+            found = self._worded[key] = entry.in_language(lang, registry.path)
+        return found
 
     def save(self, existing: set[str]) -> None:
         """Write the records of the articles that still exist (only when they changed). A file
