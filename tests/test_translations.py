@@ -54,6 +54,15 @@ CRISIS_ES = "Llame o envíe un mensaje de texto al 988"
 SHORT_ES = "¿En crisis? Llame o envíe un mensaje de texto al 988 (988 Lifeline) o llame al 911."
 
 
+# A registry whose one disclaimer has no Spanish wording.
+ENGLISH_ONLY = """
+        - id: not-medical-advice
+          applies: always
+          short: "General information only."
+          text: "General information only, not medical advice."
+        """
+
+
 def _pair(proj: Project, spanish: str = SPANISH) -> Path:
     proj.article("dose", ENGLISH)
     return proj.write("source/dose.es.md", spanish)
@@ -107,15 +116,7 @@ def test_a_translation_without_its_original_or_with_another_language_is_refused(
 
 
 def test_a_disclaimer_without_wording_in_the_language_fails_and_never_falls_back(project: Project) -> None:
-    registry = project.write(
-        "source/disclaimers.yaml",
-        """
-        - id: not-medical-advice
-          applies: always
-          short: "General information only."
-          text: "General information only, not medical advice."
-        """,
-    )
+    registry = project.write("source/disclaimers.yaml", ENGLISH_ONLY)
     path = _pair(project)
     article = load_article(path, Limits())
     with pytest.raises(RegistryError) as exc:
@@ -136,15 +137,7 @@ def test_the_remembered_resolve_words_each_disclaimer_as_the_registry_does(proje
     registry = load_registry(project.source / "disclaimers.yaml")
     assert sources.resolve(registry, article) == registry.resolve(article)
     assert sources.resolve(registry, article) == registry.resolve(article)  # from what it kept
-    english_only = project.write(
-        "source/disclaimers.yaml",
-        """
-        - id: not-medical-advice
-          applies: always
-          short: "General information only."
-          text: "General information only, not medical advice."
-        """,
-    )
+    english_only = project.write("source/disclaimers.yaml", ENGLISH_ONLY)
     for _ in range(2):
         with pytest.raises(RegistryError, match="has no text in es"):
             sources.resolve(load_registry(english_only), article)
