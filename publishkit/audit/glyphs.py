@@ -187,7 +187,9 @@ def _font_key(font: Any) -> bytes:
     descendant = font.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
     cid_to_gid = descendant.get("/CIDToGIDMap")
-    parts: list[Any] = [cid_to_gid if cid_to_gid is None or cid_to_gid == "/Identity" else _stored(cid_to_gid)]
+    parts: list[Any] = [
+        cid_to_gid if cid_to_gid is None or cid_to_gid == "/Identity" else _stored(cid_to_gid)
+    ]
     for name in ("/FontFile2", "/FontFile3"):
         stream = descriptor.get(name)
         parts += [name, None if stream is None else (str(stream.get("/Subtype")), _stored(stream))]
