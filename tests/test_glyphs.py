@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,21 @@ def test_the_text_layer_is_not_trusted_a_missing_glyph_keeps_its_text() -> None:
         assert PUA in pdf[0].get_textpage().get_text_range()
     finally:
         pdf.close()
+    assert missing_glyphs(data) == [PUA]
+
+
+def test_text_drawn_inside_a_group_is_gated_too() -> None:
+    """Translucent text is drawn from a Form XObject (``Do``): the gate reads what it shows too,
+    with only the text operators parsed into Python."""
+    import pikepdf
+    import weasyprint
+
+    data = weasyprint.HTML(string=f'<p>ok</p><p style="opacity: 0.5">in a group {PUA} here</p>').write_pdf()
+    assert isinstance(data, bytes)
+    with pikepdf.open(BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        shown = [str(i.operator) for i in pikepdf.parse_content_stream(page.obj)]
+        assert "Do" in shown and "/XObject" in page.Resources  # the PUA is inside the group
     assert missing_glyphs(data) == [PUA]
 
 

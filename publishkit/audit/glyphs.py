@@ -24,6 +24,9 @@ from typing import Any
 from ..errors import AuditError
 
 _SHOW = {"Tj", "TJ", "'", '"'}
+# Only these reach Python from pikepdf's parser (a fifth of a handout's instructions): the font
+# switch, the text-showing operators and Form XObjects, which may show text too.
+_TEXT_OPERATORS = " ".join(["Tf", *sorted(_SHOW), "Do"])
 _SPACES = ("Zs", "Zl", "Zp", "Cc", "Cf")  # drawn as nothing: an empty glyph is right for them
 SHOWN_AT_MOST = 10  # characters named per package in the message
 NONE_COVERS = ""
@@ -79,7 +82,7 @@ def _shown(stream: Any, resources: Any) -> Iterator[tuple[Any, bytes]]:
     import pikepdf
 
     font = None
-    for instruction in pikepdf.parse_content_stream(stream):
+    for instruction in pikepdf.parse_content_stream(stream, _TEXT_OPERATORS):
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
             continue
         operands, op = instruction.operands, str(instruction.operator)
@@ -178,21 +181,28 @@ FONTS_KEPT = 256
 
 
 def _font_key(font: Any) -> bytes:
-    """A digest of everything _Glyphs reads from a Type0 font."""
+    """A digest of everything _Glyphs reads from a Type0 font: its streams as stored, with their
+    filters (the same stored bytes decode to the same font; no need to inflate them here)."""
     digest = hashlib.sha256()
     descendant = font.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
     cid_to_gid = descendant.get("/CIDToGIDMap")
     parts: list[Any] = [
-        cid_to_gid if cid_to_gid is None or cid_to_gid == "/Identity" else cid_to_gid.read_bytes()
+        cid_to_gid if cid_to_gid is None or cid_to_gid == "/Identity" else _stored(cid_to_gid)
     ]
     for name in ("/FontFile2", "/FontFile3"):
         stream = descriptor.get(name)
-        parts += [name, None if stream is None else (str(stream.get("/Subtype")), stream.read_bytes())]
+        parts += [name, None if stream is None else (str(stream.get("/Subtype")), _stored(stream))]
     for part in parts:
         data = part if isinstance(part, bytes) else repr(part).encode()
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.digest()
+
+
+def _stored(stream: Any) -> bytes:
+    """A stream's bytes as stored in the file, with what decodes them."""
+    decode = repr((stream.get("/Filter"), stream.get("/DecodeParms"))).encode()
+    return len(decode).to_bytes(8, "big") + decode + stream.read_raw_bytes()
 
 
 def _known_font(font: Any) -> tuple[_Glyphs, dict[int, str]]:
@@ -203,7 +213,24 @@ def _known_font(font: Any) -> tuple[_Glyphs, dict[int, str]]:
         if len(_FONTS) >= FONTS_KEPT:
             del _FONTS[next(iter(_FONTS))]  # the oldest
         _FONTS[key] = glyphs
-    return glyphs, _to_unicode(font)
+    return glyphs, _unicode_of(font)
+
+
+# ToUnicode maps, kept per process by their stored bytes: the same subset's map recurs too.
+_MAPS: dict[bytes, dict[int, str]] = {}
+
+
+def _unicode_of(font: Any) -> dict[int, str]:
+    """``_to_unicode(font)``, parsed once for the same stored map (never changed by its users)."""
+    if "/ToUnicode" not in font:
+        return {}
+    key = hashlib.sha256(_stored(font.ToUnicode)).digest()
+    found = _MAPS.get(key)
+    if found is None:
+        if len(_MAPS) >= FONTS_KEPT:
+            del _MAPS[next(iter(_MAPS))]  # the oldest
+        found = _MAPS[key] = _to_unicode(font)
+    return found
 
 
 def _codes(shown: bytes) -> Iterator[int]:
