@@ -67,6 +67,9 @@ def _subset(font: TTFont, codepoints: set[int], out: Path) -> None:
     sub = subset.Subsetter(options)
     sub.populate(unicodes=sorted(codepoints))
     sub.subset(font)
+    # The source font's date, not the time of the run: the same fonts and texts give the same
+    # bytes (a new date would change every handout's cache key for nothing).
+    font.recalcTimestamp = False
     font.save(out)
     print(f"{out.name}: {len(codepoints)} characters, {out.stat().st_size:,} bytes")
 
