@@ -202,7 +202,8 @@ def _font_key(font: Any) -> bytes:
 def _stored(stream: Any) -> bytes:
     """A stream's bytes as stored in the file, with what decodes them."""
     decode = repr((stream.get("/Filter"), stream.get("/DecodeParms"))).encode()
-    return len(decode).to_bytes(8, "big") + decode + stream.read_raw_bytes()
+    raw: bytes = stream.read_raw_bytes()
+    return len(decode).to_bytes(8, "big") + decode + raw
 
 
 def _known_font(font: Any) -> tuple[_Glyphs, dict[int, str]]:
