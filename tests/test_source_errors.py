@@ -150,6 +150,51 @@ def test_unknown_slug_lists_the_articles(project: Project) -> None:
     assert result.stderr == "Error: source: no article 'nope' in source/. Articles: good-article\n"
 
 
+# A catalog one past the 10 articles an unknown slug's error still lists in full.
+SERIES = [f"ketamine-neurobiology-{i:03}" for i in range(1, 12)]
+NOT_LISTED = "Articles are the .md files in source/; name one without .md"
+
+
+@pytest.mark.parametrize("arg", ["ketamine-neurobiology-07", "source/ketamine-neurobiology-07.md"])
+def test_unknown_slug_in_a_big_catalog_suggests_the_closest(project: Project, arg: str) -> None:
+    for slug in SERIES:
+        project.article(slug)
+    result = project.run("text", arg)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"Error: source: no article '{arg}' in source/ (11 articles). Did you mean: ketamine-neurobiology-007, "
+        f"ketamine-neurobiology-001, ketamine-neurobiology-002? {NOT_LISTED}\n"
+    )
+    assert not project.build.exists()
+
+
+def test_unknown_slug_in_a_big_catalog_with_nothing_close(project: Project) -> None:
+    for slug in SERIES:
+        project.article(slug)
+    result = project.run("text", "sleep-basics")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"Error: source: no article 'sleep-basics' in source/ (11 articles), and none with a similar name. "
+        f"{NOT_LISTED}\n"
+    )
+    assert not project.build.exists()
+
+
+def test_unknown_slug_in_a_catalog_of_10_still_lists_them(project: Project) -> None:
+    for slug in SERIES[:10]:
+        project.article(slug)
+    result = project.run("text", "ketamine-neurobiology-07")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "Error: source: no article 'ketamine-neurobiology-07' in source/. Articles: "
+        + ", ".join(SERIES[:10])
+        + "\n"
+    )
+
+
 # --- front matter and registry that PyYAML, Python's int or the calendar cannot take ----------
 
 FM = "---\ntitle: T\nsummary: S\nreviewed: 2026-01-01\n{}\n---\nBody text.\n"

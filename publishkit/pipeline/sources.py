@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher, get_close_matches
 from pathlib import Path
 
 from ..errors import SourceError
 from ..model.langtag import split_stem
 from ..model.settings import Settings
+
+# Up to this many articles, an unknown slug's error lists them all; beyond, it suggests the closest.
+LIST_AT_MOST = 10
+SUGGEST = 3  # how many close slugs to suggest
+SIMILAR = 0.6  # difflib's ratio a slug needs to be suggested (difflib's own default)
 
 
 def discover(settings: Settings) -> list[Path]:
@@ -48,12 +54,26 @@ def select(settings: Settings, args: Sequence[str]) -> list[Path]:
     for arg in args:
         slug = slug_of(settings, arg)
         if slug not in known:
-            raise SourceError(
-                f"no article '{arg}' in {settings.source}/. Articles: {', '.join(known) or '(none)'}"
-            )
+            raise SourceError(_unknown(settings, arg, slug, list(known)))
         chosen[slug] = known[slug]
         chosen.update((p.stem, p) for p in paths if split_stem(p.stem)[0] == slug)
     return list(chosen.values())
+
+
+def _unknown(settings: Settings, arg: str, slug: str, known: list[str]) -> str:
+    """The one line for an argument that names no article: every article in a small catalog,
+    else the few slugs closest to what was typed."""
+    src = f"{settings.source}/"
+    if len(known) <= LIST_AT_MOST:
+        return f"no article '{arg}' in {src}. Articles: {', '.join(known) or '(none)'}"
+    missing = f"no article '{arg}' in {src} ({len(known)} articles)"
+    hint = f"Articles are the .md files in {src}; name one without .md"
+    # difflib breaks ties in reverse alphabetical order (-407 before -007): rank ties alphabetically.
+    close = get_close_matches(slug, known, n=len(known), cutoff=SIMILAR)
+    close.sort(key=lambda s: (-SequenceMatcher(None, s, slug).ratio(), s))
+    if not close:
+        return f"{missing}, and none with a similar name. {hint}"
+    return f"{missing}. Did you mean: {', '.join(close[:SUGGEST])}? {hint}"
 
 
 def articles_reached(settings: Settings, changed: Iterable[str]) -> list[str] | None:
