@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,9 @@ from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
 from .approvalcard import CardApproval, card_approval
-from .cards import CARDS_JSON, rendered_cards
-from .stamp import cards_fingerprint, page_stamp, stamp_js, up_to_date
-from .thumbs import GALLERY_DIR, THUMBS_JSON, load_json, previews
+from .cards import CARDS_JSON, card_key, rendered_cards, stored_cards
+from .stamp import cards_fingerprint, page_stamp, stamp_js, stamp_row, up_to_date
+from .thumbs import GALLERY_DIR, THUMBS_JSON, State, load_json, preview, preview_state, previews
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
@@ -47,6 +47,11 @@ class Card:
     claims: int = 0
     disclaimers: list[tuple[str, str, dict[str, bool | None]]] = field(default_factory=list)
     approval: CardApproval = field(default_factory=CardApproval)
+    # Worked out ahead (``draft_gallery``), while nothing the card shows could change; until
+    # then "" and False.
+    stamp_row: str = ""
+    key: str = ""
+    previewed: bool = False
 
     @property
     def id(self) -> str:
@@ -161,33 +166,89 @@ def _card(
     return card
 
 
+# A card worked out ahead, with what it was made from besides the article: its outputs, and
+# this build's errors about the article (their lines, and the formats that failed).
+Ahead = tuple[Card, dict[Key, ManifestEntry], tuple[list[str], list[str]]]
+
+
+@dataclass
+class Draft:
+    """The gallery worked out ahead of the end of a build, while nothing it shows of the articles
+    not being built can change (pipeline/finish.py): their cards, each with the outputs and errors
+    it was made from (used only while they are the same), previewed and keyed; the thumbnails'
+    and the cards' stores as read; the template, compiled (or why it could not be)."""
+
+    sources: Sources
+    cards: dict[tuple[str, str, str], Ahead]  # by slug, clinic and edition
+    previews: State
+    verified: set[str]  # the cards whose thumbnails were found whole
+    stored: dict[str, Any]
+    template: Any
+
+
+def draft_gallery(
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    report: Any,
+    sources: Sources,
+    building: Collection[str],
+) -> Draft:
+    """What ``write_gallery`` will need of every article but those ``building``, from ``entries``
+    and ``report`` as they are now."""
+    failures = _errors_by_slug(settings, report)
+    by_slug = _by_slug(entries)
+    cards: dict[tuple[str, str, str], Ahead] = {}
+    for path in sources.paths:
+        if path.stem not in building:
+            mine, failed = by_slug.get(path.stem, {}), failures.get(path.stem, ([], []))
+            for v in _variants(path.stem, mine):
+                card = _card(settings, _registry(registries, v[0]), path, mine, sources, failures, v)
+                cards[(path.stem, *v)] = (card, mine, failed)
+    state, verified = preview_state(settings), set()
+    for card, _mine, _failed in cards.values():
+        card.stamp_row = stamp_row(card)
+        if preview(settings, card, state[1]):
+            verified.add(card.id)
+        card.key = card_key(card)
+    try:
+        template: Any = _environment(settings).get_template(TEMPLATE)
+    except Exception as exc:  # reported by write_gallery, as when it compiles it
+        template = exc
+    return Draft(sources, cards, state, verified, stored_cards(settings.build_dir), template)
+
+
 def write_gallery(
     settings: Settings,
     registries: dict[str, Registry],
     entries: dict[Key, ManifestEntry],
     report: Any,
     sources: Sources,
+    draft: Draft | None = None,
 ) -> None:
-    """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock."""
+    """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock.
+    What ``draft`` worked out is used where its inputs are still the same."""
     failures = _errors_by_slug(settings, report)
-    fallback = next(iter(registries.values()))
-    by_slug: dict[str, dict[Key, ManifestEntry]] = {}  # each card looks at its article's only
-    for key, entry in entries.items():
-        by_slug.setdefault(key[0], {})[key] = entry
-    cards = [
-        _card(settings, registries.get(v[0], fallback), p, by_slug.get(p.stem, {}), sources, failures, v)
-        for p in sources.paths
-        for v in _variants(p.stem, by_slug.get(p.stem, {}))
-    ]
+    by_slug = _by_slug(entries)  # each card looks at its article's only
+    cards: list[Card] = []
+    for path in sources.paths:
+        mine, failed = by_slug.get(path.stem, {}), failures.get(path.stem, ([], []))
+        for v in _variants(path.stem, mine):
+            ahead = draft.cards.get((path.stem, *v)) if draft else None
+            if ahead is not None and ahead[1] == mine and ahead[2] == failed:
+                cards.append(ahead[0])
+            else:
+                cards.append(_card(settings, _registry(registries, v[0]), path, mine, sources, failures, v))
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload; when
     # it has not, nothing is rendered, read or written (thumbnails included).
     stamp = page_stamp(settings, cards, TEMPLATE)
-    thumbs = load_json(settings.build_dir / GALLERY_DIR / THUMBS_JSON)
-    if up_to_date(settings, stamp, thumbs.get("articles", {}), INDEX, STAMP_JS):
+    state = draft.previews if draft else preview_state(settings)
+    verified = draft.verified if draft else set()
+    if up_to_date(settings, stamp, state[0].get("articles", {}), INDEX, STAMP_JS, verified):
         return
-    previews(settings, cards)
+    previews(settings, cards, state)
     try:
-        template = _environment(settings).get_template(TEMPLATE)
+        template = _template(settings, draft)
     except Exception as exc:
         report.warnings.append(
             PublishError(f"build/{INDEX} not written: {exc}", path=settings.templates_dir / TEMPLATE)
@@ -212,10 +273,31 @@ def write_gallery(
         return str(module[0].card_html(card))
 
     fingerprint = cards_fingerprint(settings, TEMPLATE, list(REGISTRY))
-    made = rendered_cards(settings.build_dir, cards, fingerprint, render)
+    made = rendered_cards(settings.build_dir, cards, fingerprint, render, draft.stored if draft else None)
     html = template.render(cards=cards, cards_html=made, **page)
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
     _write_if_changed(settings.build_dir / GALLERY_DIR / STAMP_JS, stamp_js(stamp).encode())
+
+
+def _by_slug(entries: dict[Key, ManifestEntry]) -> dict[str, dict[Key, ManifestEntry]]:
+    by_slug: dict[str, dict[Key, ManifestEntry]] = {}
+    for key, entry in entries.items():
+        by_slug.setdefault(key[0], {})[key] = entry
+    return by_slug
+
+
+def _registry(registries: dict[str, Registry], brand: str) -> Registry:
+    """The clinic's registry; the first one for a clinic no longer configured."""
+    return registries[brand] if brand in registries else next(iter(registries.values()))
+
+
+def _template(settings: Settings, draft: Draft | None) -> Any:
+    """The gallery's template, compiled (by the draft, when there is one); raises what compiling it raised."""
+    if draft is None:
+        return _environment(settings).get_template(TEMPLATE)
+    if isinstance(draft.template, Exception):
+        raise draft.template
+    return draft.template
 
 
 def _read_text(settings: Settings, card: Card) -> None:
