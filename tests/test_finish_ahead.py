@@ -25,12 +25,12 @@ from pathlib import Path
 from publishkit.pipeline import finish, site
 from publishkit.site import gallery
 made, phase = [], ["build"]
-real_card = gallery._card
-def _card(settings, registry, path, *args):
+real_card = gallery.make_card
+def make_card(settings, registry, path, *args):
     variant = args[-1] if len(args) == 4 else ("default", "standard")
     made.append([phase[0], path.stem, *variant])
     return real_card(settings, registry, path, *args)
-gallery._card = _card
+gallery.make_card = make_card
 real_ahead = finish.Finish.ahead
 def ahead(self, entries, building):
     phase[0] = "ahead"
@@ -168,17 +168,17 @@ def test_a_drafted_card_whose_outputs_or_errors_changed_is_made_again(built: Pro
             SourceError("injected: unreadable", path=str(built.source / "managing-medications.md"))
         )
         made: list[str] = []
-        real = gallery._card
+        real = gallery.make_card
 
         def card(settings_: object, registry: object, path: Path, *args: object) -> object:
             made.append(path.stem)
             return real(settings_, registry, path, *args)  # type: ignore[arg-type]
 
-        gallery._card = card  # type: ignore[assignment]
+        gallery.make_card = card  # type: ignore[assignment]
         try:
             write_site(settings, registries, changed, report, cache, drafted)
         finally:
-            gallery._card = real  # type: ignore[assignment]
+            gallery.make_card = real  # type: ignore[assignment]
         return _ending(built), made
 
     drafted, made_after_draft = ending(draft=True)

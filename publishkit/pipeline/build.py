@@ -25,7 +25,6 @@ from .outcome import Outcome, Progress, Report
 from .overlap import converting
 from .plan import Job, plan, select_brands
 from .remember import SourceCache, load_all
-from .render import Helper
 from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
 from .translations import catalog_warnings
@@ -106,9 +105,7 @@ def build(
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
         stamp = (built_at.isoformat(), versions)
         end = Finish(settings, registries, old, stamp, report, sources, keep, shard, checked)
-        if isinstance(pool, Helper):  # this process waits on it for the handout: see finish.py
-            building = {t.article.slug for t in tasks}
-            pool.while_waiting(lambda: end.ahead(entries, building))
+        end.ahead_of(pool, entries, {t.article.slug for t in tasks})  # see finish.py
         for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, early or pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:

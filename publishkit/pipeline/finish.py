@@ -29,6 +29,7 @@ from ..model.variant import Variant
 from .outcome import Report
 from .plan import configured
 from .remember import SourceCache
+from .render import Helper
 from .shard import Shard
 from .sources import discover
 
@@ -54,6 +55,11 @@ class Finish:
     # and the gallery drafted for them.
     _saved: tuple[set[str], dict[str, Any]] | None = field(default=None, repr=False)
     _draft: tuple[set[str], Draft] | None = field(default=None, repr=False)
+
+    def ahead_of(self, pool: object, entries: dict[Key, ManifestEntry], building: Collection[str]) -> None:
+        """With a helper ``pool``, ``ahead`` runs while this process waits on it."""
+        if isinstance(pool, Helper):
+            pool.while_waiting(lambda: self.ahead(entries, building))
 
     def ahead(self, entries: dict[Key, ManifestEntry], building: Collection[str]) -> None:
         """What ``finish`` will do that does not depend on the outputs of ``building``: run while

@@ -16,7 +16,8 @@ from .remember import SourceCache
 from .sources import discover
 
 if TYPE_CHECKING:
-    from ..site.gallery import Draft, Sources
+    from ..site.cardmodel import Sources
+    from ..site.gallery import Draft
 
 
 def write_site(
@@ -54,7 +55,7 @@ def draft_site(
 
 
 def _sources(settings: Settings, cache: SourceCache | None, checked: dict[str, Any] | None = None) -> Sources:
-    from ..site.gallery import Sources
+    from ..site.cardmodel import Sources
 
     if checked is None:
         try:
