@@ -16,7 +16,16 @@ from ..model.settings import Settings
 from .cardmodel import Card, Sources, entries_by_slug, errors_by_slug, make_card, registry_of, variants
 from .cards import CARDS_JSON, card_key, rendered_cards, stored_cards
 from .stamp import cards_fingerprint, page_stamp, stamp_js, stamp_row, up_to_date
-from .thumbs import GALLERY_DIR, THUMBS_JSON, State, load_json, preview, preview_state, previews
+from .thumbs import (
+    GALLERY_DIR,
+    THUMBS_JSON,
+    State,
+    load_json,
+    load_renderer,
+    preview,
+    preview_state,
+    previews,
+)
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
@@ -54,6 +63,7 @@ def draft_gallery(
     """What ``write_gallery`` will need of every article but those ``building``, from ``entries``
     and ``report`` as they are now."""
     cards = _cards(settings, registries, entries, report, sources, building=building)
+    load_renderer()  # for the pictures of the handouts being built
     state, verified = preview_state(settings), set()
     for card, _mine, _failed in cards.values():
         card.stamp_row = stamp_row(card)
