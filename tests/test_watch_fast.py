@@ -21,8 +21,7 @@ import publishkit.model.settings as settings_mod
 from publishkit.checks import runner
 from publishkit.cli.watch import rebuild
 from publishkit.formats import REGISTRY
-from publishkit.pipeline import build as build_mod
-from publishkit.pipeline import render
+from publishkit.pipeline import finish, render
 from publishkit.pipeline.warm import watch_order
 from publishkit.site import thumbs
 
@@ -122,8 +121,8 @@ def test_a_watch_rebuild_writes_the_bytes_of_publish_all(
         monkeypatch.setattr(
             module, "write_atomic", lambda p, data, w=real: (written.append(p.name), w(p, data))
         )
-    sweep = build_mod.remove_stale_temps
-    monkeypatch.setattr(build_mod, "remove_stale_temps", lambda d: (written.append("sweep"), sweep(d))[1])
+    sweep = finish.remove_stale_temps
+    monkeypatch.setattr(finish, "remove_stale_temps", lambda d: (written.append("sweep"), sweep(d))[1])
     for n in (0, 1):
         _edit(project, n)
     # The handout (the format laid out in pages, with fonts) is written first; what costs the

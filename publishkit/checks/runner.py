@@ -234,8 +234,9 @@ def save_report(
     built: date,
     existing: set[str],
     extra: dict[str, dict[str, Any]] | None = None,
-) -> None:
-    """build/check.json: this run's results merged with earlier ones for articles that still exist."""
+) -> dict[str, Any]:
+    """build/check.json: this run's results merged with earlier ones for articles that still
+    exist. Returns its articles, as written."""
     articles = {s: v for s, v in load_cache(settings.build_dir).items() if s in existing}
     for slug, result in results.items():
         entry = result.to_json()
@@ -243,16 +244,18 @@ def save_report(
         articles[slug] = entry
     articles.update(extra or {})
     totals = {k: sum(a.get(k, 0) for a in articles.values()) for k in ("errors", "warnings", "notes")}
+    ordered = dict(sorted(articles.items()))
     data = {
         "schema": SCHEMA,
         "checked_on": built.isoformat(),
         "totals": {"articles": len(articles), **totals},
-        "articles": dict(sorted(articles.items())),
+        "articles": ordered,
     }
     text = report_text(data)
     path = settings.build_dir / CHECK_JSON
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         write_atomic(path, text.encode("utf-8"))
+    return ordered
 
 
 def report_text(data: dict[str, Any]) -> str:

@@ -11,19 +11,19 @@ from typing import TYPE_CHECKING
 
 from ..errors import PublishError
 from ..formats import REGISTRY
-from ..kit.fsutil import build_lock, remove_stale_temps
+from ..kit.fsutil import build_lock
 from ..model.approval import UNAPPROVED, ApprovalState, approvals_of
 from ..model.article import Article
-from ..model.manifest import Key, ManifestEntry, load_manifest, save_manifest
+from ..model.manifest import Key, ManifestEntry, load_manifest
 from ..model.registry import Disclaimer, Registry, load_registry, overlay_registry
 from ..model.review import ReviewStatus, review_status
 from ..model.settings import Settings, build_time
-from ..model.variant import Variant
 from .cachekey import KeyMemo, cache_key, intact, tool_versions
 from .chunk import Task, build_chunk
+from .finish import Finish
 from .outcome import Outcome, Progress, Report
 from .overlap import converting
-from .plan import Job, configured, plan, select_brands
+from .plan import Job, plan, select_brands
 from .remember import SourceCache, load_all
 from .shard import Shard, keys_of
 from .sources import discover, select, slug_of
@@ -103,6 +103,9 @@ def build(
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
         tasks = _tasks(loaded, planned, todo, old, report, progress)
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
+        stamp = (built_at.isoformat(), versions)
+        end = Finish(settings, registries, old, stamp, report, sources, keep, shard, checked)
+        end.ahead_of(pool, entries, {t.article.slug for t in tasks})  # see finish.py
         for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, early or pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:
@@ -111,8 +114,7 @@ def build(
                     entries[outcome.entry.manifest_key] = outcome.entry
                 if progress:
                     progress(outcome)
-        stamp = (built_at.isoformat(), versions)
-        _finish(settings, registries, entries, old, stamp, report, sources, keep, shard, checked)
+        end.finish(entries)
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
@@ -153,47 +155,6 @@ def _shard(
     planned = [j for j in planned if j.manifest_key in keep]
     needed = {j.article.slug for j in planned}
     return planned, [(a, d) for a, d in loaded if a.slug in needed], keep
-
-
-def _finish(
-    settings: Settings,
-    registries: dict[str, Registry],
-    entries: dict[Key, ManifestEntry],
-    old: dict[Key, ManifestEntry],
-    stamp: tuple[str, dict[str, str]],
-    report: Report,
-    sources: SourceCache,
-    keep: set[Key] | None = None,
-    shard: Shard | None = None,
-    checked: dict[str, ArticleCheck] | None = None,
-) -> None:
-    """check.json with this build's content checks (after the renders: not on the way to the
-    first output), the manifest (outputs of deleted articles and of clinics or editions no
-    longer made drop out), then build/index.html, which reads both. A shard writes a partial
-    manifest and no gallery: merge-manifests writes one from every shard."""
-    from ..checks.runner import save_report
-    from .site import write_site
-
-    built_at, versions = stamp
-    remove_stale_temps(settings.build_dir)  # a killed build's; a walk of build/: after the outputs
-    existing = {p.stem for p in discover(settings)}
-    if checked is not None:
-        save_report(settings, checked, datetime.fromisoformat(built_at).date(), existing)
-    kept = {
-        k: v
-        for k, v in entries.items()
-        if k[0] in existing
-        and configured(settings, v.format, Variant(v.brand, v.language, v.edition))
-        and (keep is None or k in keep)
-    }
-    if shard is not None:
-        save_manifest(settings.build_dir, kept, built_at, versions, shard=shard.label)
-    else:
-        if kept != old:
-            save_manifest(settings.build_dir, kept, built_at, versions)
-        write_site(settings, registries, kept, report, sources)
-    # Last: the gallery reads every article through ``sources`` too, and what it read is kept.
-    sources.save(existing)
 
 
 def _key(

@@ -4,6 +4,7 @@ pages (``Format.offload``) in the build's helper process when it has one (see wo
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,7 +37,20 @@ from .plan import Job
 class Helper(ProcessPoolExecutor):
     """One process for a one-article build: it loads WeasyPrint, the fonts and the hyphenation
     patterns while this process reads, checks and converts, then lays out the handout (render.py)
-    while this process renders the other formats. Both cores work on the one article."""
+    while this process renders the other formats. Both cores work on the one article.
+
+    This process then waits on it: ``while_waiting`` gives it something to do then (finish.py)."""
+
+    _idle: Callable[[], None] | None = None
+
+    def while_waiting(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once, the first time this process would wait on the helper's answer."""
+        self._idle = work
+
+    def idle(self) -> None:
+        work, self._idle = self._idle, None
+        if work is not None:
+            work()
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,8 @@ def render_all(
             outcomes[i] = failed_outcome(job, r.failed[job.article.slug])
         elif i not in remote:
             outcomes[i] = render_one(settings, registries, job, key, r.contexts[job.manifest_key], r)
+    if isinstance(helper, Helper) and remote:  # even when it has answered: that work is due anyway
+        helper.idle()
     for i, future in remote.items():
         try:
             outcomes[i] = future.result()

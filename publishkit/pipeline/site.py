@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.checkkey import content_key
 from ..checks.runner import CHECK_JSON
@@ -14,6 +15,10 @@ from ..model.settings import Settings
 from .remember import SourceCache
 from .sources import discover
 
+if TYPE_CHECKING:
+    from ..site.cardmodel import Sources
+    from ..site.gallery import Draft
+
 
 def write_site(
     settings: Settings,
@@ -21,16 +26,43 @@ def write_site(
     entries: dict[Key, ManifestEntry],
     report: Any,
     cache: SourceCache | None = None,
+    draft: Draft | None = None,
 ) -> None:
     """build/index.html for ``entries``: every article in source/ with its check results.
-    ``cache``, the build's, saves reading the articles again."""
-    from ..site.gallery import Sources, write_gallery  # Jinja2 and the page pictures: only here
+    ``cache``, the build's, saves reading the articles again; ``draft`` is what ``draft_site``
+    worked out ahead."""
+    from ..site.gallery import write_gallery  # Jinja2 and the page pictures: only here
 
-    try:
-        data = json.loads((settings.build_dir / CHECK_JSON).read_text(encoding="utf-8"))
-        checked = data.get("articles", {}) if isinstance(data, dict) else {}
-    except (FileNotFoundError, ValueError):
-        checked = {}
+    sources = draft.sources if draft else _sources(settings, cache)
+    write_gallery(settings, registries, entries, report, sources, draft)
+
+
+def draft_site(
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    report: Any,
+    cache: SourceCache,
+    building: Collection[str],
+    checked: dict[str, Any] | None = None,
+) -> Draft:
+    """The gallery of every article but those ``building``, worked out now for ``write_site``.
+    ``checked``: build/check.json's articles, when the caller has them."""
+    from ..site.gallery import draft_gallery
+
+    sources = _sources(settings, cache, checked)
+    return draft_gallery(settings, registries, entries, report, sources, building)
+
+
+def _sources(settings: Settings, cache: SourceCache | None, checked: dict[str, Any] | None = None) -> Sources:
+    from ..site.cardmodel import Sources
+
+    if checked is None:
+        try:
+            data = json.loads((settings.build_dir / CHECK_JSON).read_text(encoding="utf-8"))
+            checked = data.get("articles", {}) if isinstance(data, dict) else {}
+        except (FileNotFoundError, ValueError):
+            checked = {}
     known = cache or SourceCache(settings)
-    sources = Sources(discover(settings), checked, partial(content_key, settings), known.load, known.resolve)
-    write_gallery(settings, registries, entries, report, sources)
+    check_key = partial(content_key, settings)
+    return Sources(discover(settings), checked or {}, check_key, known.load, known.resolve)

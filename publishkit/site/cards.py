@@ -41,23 +41,31 @@ def card_key(card: Any) -> str:
     return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def stored_cards(build_dir: Path) -> dict[str, Any]:
+    """build/_gallery/cards.json as the last gallery wrote it ({} when there is none)."""
+    path = build_dir / GALLERY_DIR / CARDS_JSON
+    return _READ.get(build_dir, [path], lambda: load_json(path))
+
+
 def rendered_cards(
     build_dir: Path,
     cards: Sequence[Any],
     fingerprint: str,
     render: Callable[[Any], str],
+    stored: dict[str, Any] | None = None,
 ) -> dict[str, Markup]:
     """Each card's HTML by its id: kept ones as they were, the others from ``render(card)``.
-    The store keeps the cards shown now, nothing else."""
+    The store keeps the cards shown now, nothing else. ``stored``: the store, read already; a
+    card's key worked out ahead (``card.key``) is used as it is."""
     path = build_dir / GALLERY_DIR / CARDS_JSON
-    stored = _READ.get(build_dir, [path], lambda: load_json(path))
+    stored = stored_cards(build_dir) if stored is None else stored
     kept: dict[str, Any] = {}
     if stored.get("schema") == SCHEMA and stored.get("fingerprint") == fingerprint:
         kept = stored.get("cards", {})
     out: dict[str, Markup] = {}
     now: dict[str, list[str]] = {}
     for card in cards:
-        key = card_key(card)
+        key = card.key or card_key(card)
         hit = kept.get(card.id)
         if isinstance(hit, list) and len(hit) == 2 and hit[0] == key:
             html = str(hit[1])

@@ -2,163 +2,79 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import PublishError
 from ..formats import REGISTRY
 from ..kit.fsutil import write_atomic
-from ..model.article import Article
 from ..model.manifest import Key, ManifestEntry
-from ..model.registry import Disclaimer, Registry
+from ..model.registry import Registry
 from ..model.settings import Settings
-from .approvalcard import CardApproval, card_approval
-from .cards import CARDS_JSON, rendered_cards
-from .stamp import cards_fingerprint, page_stamp, stamp_js, up_to_date
-from .thumbs import GALLERY_DIR, THUMBS_JSON, load_json, previews
+from .cardmodel import Card, Sources, entries_by_slug, errors_by_slug, make_card, registry_of, variants
+from .cards import CARDS_JSON, card_key, rendered_cards, stored_cards
+from .stamp import cards_fingerprint, page_stamp, stamp_js, stamp_row, up_to_date
+from .thumbs import (
+    GALLERY_DIR,
+    THUMBS_JSON,
+    State,
+    load_json,
+    load_renderer,
+    preview,
+    preview_state,
+    previews,
+)
 
 INDEX = "index.html"
 TEMPLATE = "gallery.html.j2"
 STAMP_JS = "stamp.js"
 
 
+# A card worked out ahead, with what it was made from besides the article: its outputs, and
+# this build's errors about the article (their lines, and the formats that failed).
+Ahead = tuple[Card, dict[Key, ManifestEntry], tuple[list[str], list[str]]]
+
+
 @dataclass
-class Card:
-    """What the gallery shows for one article."""
+class Draft:
+    """The gallery worked out ahead of the end of a build, while nothing it shows of the articles
+    not being built can change (pipeline/finish.py): their cards, each with the outputs and errors
+    it was made from (used only while they are the same), previewed and keyed; the thumbnails'
+    and the cards' stores as read; the template, compiled (or why it could not be)."""
 
-    slug: str
-    title: str
-    brand: str = "default"  # the clinic this card shows
-    edition: str = "standard"
-    readable: bool = True  # the source could be read this time
-    summary: str = ""
-    audience: str = ""
-    reviewed: str = ""
-    outputs: dict[str, ManifestEntry] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    failed_formats: list[str] = field(default_factory=list)
-    thumbs: list[str] = field(default_factory=list)
-    thumb_note: str = ""
-    text: str = ""
-    check: dict[str, Any] | None = None
-    check_stale: bool = False
-    claims: int = 0
-    disclaimers: list[tuple[str, str, dict[str, bool | None]]] = field(default_factory=list)
-    approval: CardApproval = field(default_factory=CardApproval)
-
-    @property
-    def id(self) -> str:
-        """The card's anchor and thumbnail name: slugs have no double hyphen, so this is unique."""
-        parts = [p for p in (self.brand, self.edition) if p not in ("default", "standard")]
-        return "--".join([self.slug, *parts])
-
-    @property
-    def variant(self) -> str:
-        return ", ".join(p for p in (self.brand, self.edition) if p not in ("default", "standard"))
-
-    def href(self, fmt: str) -> str:
-        entry = self.outputs.get(fmt)
-        return entry.path if entry else ""
-
-    def shown_as(self, preview: str) -> ManifestEntry | None:
-        """The first output whose format the gallery previews as ``preview`` (its declaration)."""
-        return next((e for f, e in self.outputs.items() if REGISTRY[f].preview == preview), None)
+    sources: Sources
+    cards: dict[tuple[str, str, str], Ahead]  # by slug, clinic and edition
+    previews: State
+    verified: set[str]  # the cards whose thumbnails were found whole
+    stored: dict[str, Any]
+    template: Any
 
 
-@dataclass(frozen=True)
-class Sources:
-    """What the gallery shows beside the manifest, handed in by the pipeline: the articles in
-    source/, build/check.json's entries, and the key a check result of an article has today."""
-
-    paths: list[Path]
-    checked: dict[str, Any]
-    check_key: Callable[[Article], str]
-    # The build's own reading of each article (an unchanged file is not read again) and of the
-    # disclaimers that apply to it.
-    load: Callable[[Path], Article]
-    resolve: Callable[[Registry, Article], Sequence[Disclaimer]]
-
-
-def _check_of(sources: Sources, article: Article | None) -> tuple[Any, bool]:
-    """This article's entry in build/check.json, and whether the article changed since."""
-    entry = sources.checked.get(article.slug) if article else None
-    if not isinstance(entry, dict) or article is None or not {"review", "readability"} <= entry.keys():
-        return None, False
-    return entry, entry.get("key") != sources.check_key(article)
-
-
-def _errors_by_slug(settings: Settings, report: Any) -> dict[str, tuple[list[str], list[str]]]:
-    """This build's errors per article, worded as the command line words them."""
-    from ..errors import format_error
-
-    out: dict[str, tuple[list[str], list[str]]] = {}
-    by_path = {str(p): p.stem for p in settings.source_dir.glob("*.md")}
-
-    def add(slug: str, exc: PublishError, fmt: str | None = None) -> None:
-        lines, formats = out.setdefault(slug, ([], []))
-        line = format_error(exc, settings.root)
-        if line not in lines:
-            lines.append(line)
-        if fmt and fmt not in formats:
-            formats.append(fmt)
-
-    for exc in report.errors:
-        slug = by_path.get(exc.path or "") or Path(exc.path or "").stem
-        add(slug, exc)
-    for outcome in report.outcomes:
-        if outcome.status == "failed" and outcome.error is not None:
-            add(outcome.slug, outcome.error, outcome.format)
-    return out
-
-
-def _variants(slug: str, entries: dict[Key, ManifestEntry]) -> list[tuple[str, str]]:
-    """The (clinic, edition) pairs an article has outputs for; the default one always."""
-    pairs = {("default", "standard")} | {(k[2], k[4]) for k in entries if k[0] == slug}
-    return sorted(pairs, key=lambda p: (p[0] != "default", p[0], p[1] != "standard", p[1]))
-
-
-def _card(
+def draft_gallery(
     settings: Settings,
-    registry: Registry,
-    path: Path,
+    registries: dict[str, Registry],
     entries: dict[Key, ManifestEntry],
+    report: Any,
     sources: Sources,
-    failures: dict[str, tuple[list[str], list[str]]],
-    variant: tuple[str, str] = ("default", "standard"),
-) -> Card:
-    slug = path.stem
-    article: Article | None = None
+    building: Collection[str],
+) -> Draft:
+    """What ``write_gallery`` will need of every article but those ``building``, from ``entries``
+    and ``report`` as they are now."""
+    cards = _cards(settings, registries, entries, report, sources, building=building)
+    load_renderer()  # for the pictures of the handouts being built
+    state, verified = preview_state(settings), set()
+    for card, _mine, _failed in cards.values():
+        card.stamp_row = stamp_row(card)
+        if preview(settings, card, state[1]):
+            verified.add(card.id)
+        card.key = card_key(card)
     try:
-        article = sources.load(path)
-        applying = [d.id for d in sources.resolve(registry, article)]
-    except PublishError:
-        applying = []  # the build reported why; it is in failures
-    brand, edition = variant
-    title = article.meta.title if article else slug
-    card = Card(slug=slug, title=title, brand=brand, edition=edition, readable=article is not None)
-    if article is not None:
-        meta = article.meta
-        card.summary, card.audience, card.reviewed = meta.summary, meta.audience, meta.reviewed.isoformat()
-    card.outputs = {
-        k[1]: e for k, e in sorted(entries.items()) if k[0] == slug and k[2] == brand and k[4] == edition
-    }
-    card.errors, card.failed_formats = failures.get(slug, ([], []))
-    card.approval = card_approval(settings, slug, brand, card.outputs)
-    card.check, card.check_stale = _check_of(sources, article)
-    if card.check:
-        card.claims = sum(1 for f in card.check.get("findings", []) if f.get("check") == "claims")
-    ids = list(applying)
-    for entry in card.outputs.values():
-        ids.extend(i for i in entry.disclaimers if i not in ids)
-    for id_ in ids:
-        found = registry.get(id_)
-        cells: dict[str, bool | None] = {
-            fmt: (id_ in card.outputs[fmt].disclaimers) if fmt in card.outputs else None for fmt in REGISTRY
-        }
-        card.disclaimers.append((id_, found.short if found else "(no longer in the registry)", cells))
-    return card
+        template: Any = _environment(settings).get_template(TEMPLATE)
+    except Exception as exc:  # reported by write_gallery, as when it compiles it
+        template = exc
+    return Draft(sources, cards, state, verified, stored_cards(settings.build_dir), template)
 
 
 def write_gallery(
@@ -167,27 +83,21 @@ def write_gallery(
     entries: dict[Key, ManifestEntry],
     report: Any,
     sources: Sources,
+    draft: Draft | None = None,
 ) -> None:
-    """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock."""
-    failures = _errors_by_slug(settings, report)
-    fallback = next(iter(registries.values()))
-    by_slug: dict[str, dict[Key, ManifestEntry]] = {}  # each card looks at its article's only
-    for key, entry in entries.items():
-        by_slug.setdefault(key[0], {})[key] = entry
-    cards = [
-        _card(settings, registries.get(v[0], fallback), p, by_slug.get(p.stem, {}), sources, failures, v)
-        for p in sources.paths
-        for v in _variants(p.stem, by_slug.get(p.stem, {}))
-    ]
+    """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock.
+    What ``draft`` worked out is used where its inputs are still the same."""
+    cards = [made[0] for made in _cards(settings, registries, entries, report, sources, draft=draft).values()]
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload; when
     # it has not, nothing is rendered, read or written (thumbnails included).
     stamp = page_stamp(settings, cards, TEMPLATE)
-    thumbs = load_json(settings.build_dir / GALLERY_DIR / THUMBS_JSON)
-    if up_to_date(settings, stamp, thumbs.get("articles", {}), INDEX, STAMP_JS):
+    state = draft.previews if draft else preview_state(settings)
+    verified = draft.verified if draft else set()
+    if up_to_date(settings, stamp, state[0].get("articles", {}), INDEX, STAMP_JS, verified):
         return
-    previews(settings, cards)
+    previews(settings, cards, state)
     try:
-        template = _environment(settings).get_template(TEMPLATE)
+        template = _template(settings, draft)
     except Exception as exc:
         report.warnings.append(
             PublishError(f"build/{INDEX} not written: {exc}", path=settings.templates_dir / TEMPLATE)
@@ -212,10 +122,46 @@ def write_gallery(
         return str(module[0].card_html(card))
 
     fingerprint = cards_fingerprint(settings, TEMPLATE, list(REGISTRY))
-    made = rendered_cards(settings.build_dir, cards, fingerprint, render)
+    made = rendered_cards(settings.build_dir, cards, fingerprint, render, draft.stored if draft else None)
     html = template.render(cards=cards, cards_html=made, **page)
     _write_if_changed(settings.build_dir / INDEX, html.encode("utf-8"))
     _write_if_changed(settings.build_dir / GALLERY_DIR / STAMP_JS, stamp_js(stamp).encode())
+
+
+def _cards(
+    settings: Settings,
+    registries: dict[str, Registry],
+    entries: dict[Key, ManifestEntry],
+    report: Any,
+    sources: Sources,
+    building: Collection[str] = (),
+    draft: Draft | None = None,
+) -> dict[tuple[str, str, str], Ahead]:
+    """Every card but those of the articles ``building``, with the outputs and errors it was made
+    from; one of ``draft`` whose outputs and errors are still the same, as it was."""
+    failures = errors_by_slug(settings, report)
+    by_slug = entries_by_slug(entries)  # each card looks at its article's only
+    out: dict[tuple[str, str, str], Ahead] = {}
+    for path in sources.paths:
+        if path.stem in building:
+            continue
+        mine, failed = by_slug.get(path.stem, {}), failures.get(path.stem, ([], []))
+        for v in variants(path.stem, mine):
+            ahead = draft.cards.get((path.stem, *v)) if draft else None
+            if ahead is None or ahead[1] != mine or ahead[2] != failed:
+                card = make_card(settings, registry_of(registries, v[0]), path, mine, sources, failures, v)
+                ahead = (card, mine, failed)
+            out[(path.stem, *v)] = ahead
+    return out
+
+
+def _template(settings: Settings, draft: Draft | None) -> Any:
+    """The gallery's template, compiled (by the draft, when there is one); raises what compiling it raised."""
+    if draft is None:
+        return _environment(settings).get_template(TEMPLATE)
+    if isinstance(draft.template, Exception):
+        raise draft.template
+    return draft.template
 
 
 def _read_text(settings: Settings, card: Card) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -34,19 +34,19 @@ SHOWN = (
 )
 
 
+def stamp_row(card: Any) -> str:
+    """One card's share of the stamp: what the page shows of it (but what is made from its
+    outputs: the text shown, the thumbnails), its outputs by what the page shows of them."""
+    outputs = sorted((f, e.path, e.sha256, e.built_at, e.disclaimers) for f, e in card.outputs.items())
+    return json.dumps([*(getattr(card, k) for k in SHOWN), outputs], sort_keys=True, default=str)
+
+
 def page_stamp(settings: Settings, cards: Sequence[Any], template: str) -> str:
-    """What the page shows: every card (but what is made from its outputs: the text shown, the
-    thumbnails), the clinic's look, the template and this code (a new gallery reloads too)."""
-    shown = [
-        [
-            *(getattr(c, k) for k in SHOWN),
-            sorted((f, e.path, e.sha256, e.built_at, e.disclaimers) for f, e in c.outputs.items()),
-        ]
-        for c in cards
-    ]
+    """What the page shows: every card, the clinic's look, the template and this code (a new
+    gallery reloads too). A card's row worked out ahead (``card.stamp_row``) is used as it is."""
     state = json.dumps(
         [
-            shown,
+            [c.stamp_row or stamp_row(c) for c in cards],
             {k: asdict(b) for k, b in settings.brands.items()},
             _digest(settings.templates_dir / template),
             _digest(Path(__file__).with_name("gallery.py")),
@@ -72,14 +72,22 @@ def _digest(path: Path) -> str:
         return ""  # rendering says why
 
 
-def up_to_date(settings: Settings, stamp: str, cache: dict[str, Any], index: str, stamp_file: str) -> bool:
-    """The page on disk already shows this stamp, and every thumbnail it lists is there, whole."""
+def up_to_date(
+    settings: Settings,
+    stamp: str,
+    cache: dict[str, Any],
+    index: str,
+    stamp_file: str,
+    verified: Collection[str] = (),
+) -> bool:
+    """The page on disk already shows this stamp, and every thumbnail it lists is there, whole
+    (those of the cards in ``verified`` were found so during this build)."""
     folder = settings.build_dir / GALLERY_DIR
     try:
         same = (folder / stamp_file).read_text(encoding="utf-8") == stamp_js(stamp)
     except (OSError, UnicodeDecodeError):
         return False
-    records = [r for r in cache.values() if isinstance(r, dict)]
+    records = [r for k, r in cache.items() if isinstance(r, dict) and k not in verified]
     return same and (settings.build_dir / index).is_file() and all(intact(folder, r) for r in records)
 
 

@@ -19,6 +19,7 @@ class Card(Protocol):
 
     thumbs: list[str]
     thumb_note: str
+    previewed: bool
 
     @property
     def id(self) -> str: ...
@@ -35,19 +36,46 @@ THUMB_PNG_LEVEL = 1
 RENDERED: list[str] = []  # the PDFs this process made thumbnails of (counted by the tests)
 
 
-def previews(settings: Settings, cards: Sequence[Card]) -> None:
-    """Page pictures for every card that has a paged output, remade only when its file changed."""
-    folder = settings.build_dir / GALLERY_DIR
-    thumbs = load_json(folder / THUMBS_JSON)
+# build/_gallery/thumbs.json as read, and its records by card (a copy: the previews update it).
+State = tuple[dict[str, Any], dict[str, Any]]
+
+
+def load_renderer() -> None:
+    """Import what makes the pictures (about 30 ms), ahead of a build's new handout."""
+    import pypdfium2  # noqa: F401
+    from PIL import Image  # noqa: F401
+
+
+def preview_state(settings: Settings) -> State:
+    """What the previews start from: thumbs.json as read, and a copy of its records."""
+    thumbs = load_json(settings.build_dir / GALLERY_DIR / THUMBS_JSON)
     cache: dict[str, Any] = dict(thumbs.get("articles", {})) if thumbs.get("schema") == 1 else {}
+    return thumbs, cache
+
+
+def preview(settings: Settings, card: Card, cache: dict[str, Any]) -> bool:
+    """The card's page pictures (``card.thumbs``), remade only when its file changed; whether
+    the ones listed were there, whole, and kept."""
+    card.previewed = True
+    paged = card.shown_as("pages")
+    if paged is None:
+        return False
+    try:
+        card.thumbs, rendered = _thumbnails(settings, card.id, paged, cache)
+    except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
+        card.thumb_note = f"no page previews: {exc}"
+        return False
+    return not rendered
+
+
+def previews(settings: Settings, cards: Sequence[Card], state: State | None = None) -> None:
+    """Page pictures for every card that has a paged output, remade only when its file changed
+    (a card previewed already, with ``state``, is as it was)."""
+    folder = settings.build_dir / GALLERY_DIR
+    thumbs, cache = state or preview_state(settings)
     for card in cards:
-        paged = card.shown_as("pages")
-        if paged is None:
-            continue
-        try:
-            card.thumbs, _rendered = _thumbnails(settings, card.id, paged, cache)
-        except Exception as exc:  # a preview is a convenience: a bad PDF must not fail the build
-            card.thumb_note = f"no page previews: {exc}"
+        if not card.previewed:
+            preview(settings, card, cache)
     live = {c.id for c in cards}
     for slug in [s for s in cache if s not in live]:
         for name in cache.pop(slug).get("pages", []):

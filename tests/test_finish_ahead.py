@@ -1,0 +1,188 @@
+"""The end of a one-article build worked out ahead, while this process waits on the helper's
+handout (pipeline/finish.py): check.json and the other articles' gallery cards. The files it ends
+with are those of a build without the head start, byte for byte; a card whose outputs or errors
+changed after it was drafted is made again; a head start that fails costs nothing (counted, never
+timed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, Project, make_project
+
+# Records each gallery card made, and whether Finish.ahead was running then. PROBE_AHEAD=off
+# takes the head start away (the build as before it); PROBE_AHEAD=fail makes it raise.
+PROBE = """
+import json, os, sys
+from pathlib import Path
+from publishkit.pipeline import finish, site
+from publishkit.site import gallery
+made, phase = [], ["build"]
+real_card = gallery.make_card
+def make_card(settings, registry, path, *args):
+    variant = args[-1] if len(args) == 4 else ("default", "standard")
+    made.append([phase[0], path.stem, *variant])
+    return real_card(settings, registry, path, *args)
+gallery.make_card = make_card
+real_ahead = finish.Finish.ahead
+def ahead(self, entries, building):
+    phase[0] = "ahead"
+    try:
+        if os.environ.get("PROBE_AHEAD") != "off":
+            real_ahead(self, entries, building)
+    finally:
+        phase[0] = "finish"
+finish.Finish.ahead = ahead
+if os.environ.get("PROBE_AHEAD") == "fail":
+    def draft_site(*args):
+        raise RuntimeError("injected: the head start fails")
+    site.draft_site = draft_site
+from publishkit.cli.main import main
+rc = main([*sys.argv[2:], "--quiet"], root=Path(sys.argv[1]))
+print(json.dumps({"rc": rc, "made": made}))
+"""
+
+# What the end of a build writes besides the outputs.
+ENDING = ("index.html", "check.json", "manifest.json", "_gallery")
+
+
+def _probe(proj: Project, *args: str, ahead: str = "on") -> dict[str, object]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PROBE_AHEAD": ahead}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(proj.root), *args],
+        cwd=proj.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
+def _ending(proj: Project) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for name in ENDING:
+        path = proj.build / name
+        found = sorted(path.rglob("*")) if path.is_dir() else [path]
+        files.update({p.relative_to(proj.build).as_posix(): p.read_bytes() for p in found if p.is_file()})
+    return files
+
+
+def _edit(proj: Project, slug: str) -> None:
+    article = proj.source / f"{slug}.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nOne more sentence, to build it again.\n", encoding="utf-8")
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Project:
+    """Four articles, built; then one of them edited."""
+    proj = make_project(tmp_path / "p", "basic", seed=True)
+    first = proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert first.returncode == 0, first.stderr
+    _edit(proj, "sleep-basics")
+    return proj
+
+
+def test_the_other_articles_cards_are_made_while_the_handout_is_laid_out(built: Project) -> None:
+    saved = built.root.parent / "saved-build"
+    shutil.copytree(built.build, saved)
+
+    ahead = _probe(built, "all", "sleep-basics", "--jobs", "2")
+    with_head_start = _ending(built)
+    shutil.rmtree(built.build)
+    shutil.copytree(saved, built.build)
+    before = _probe(built, "all", "sleep-basics", "--jobs", "2", ahead="off")
+
+    # The same files as the build without the head start, the edited article's card included.
+    assert _ending(built) == with_head_start
+    assert b"One more sentence" in with_head_start["_gallery/cards.json"]
+    others = ["ketamine-neurobiology", "living-with-anxiety", "managing-medications"]
+    assert ahead == {
+        "rc": 0,
+        "made": [["ahead", slug, "default", "standard"] for slug in others]
+        + [["finish", "sleep-basics", "default", "standard"]],  # only the edited one at the end
+    }
+    assert before == {
+        "rc": 0,
+        "made": [["finish", slug, "default", "standard"] for slug in sorted([*others, "sleep-basics"])],
+    }
+
+
+def test_a_head_start_that_fails_leaves_it_all_to_the_end(built: Project) -> None:
+    saved = built.root.parent / "saved-build"
+    shutil.copytree(built.build, saved)
+
+    failed = _probe(built, "all", "sleep-basics", "--jobs", "2", ahead="fail")
+    after_failure = _ending(built)
+    shutil.rmtree(built.build)
+    shutil.copytree(saved, built.build)
+    _probe(built, "all", "sleep-basics", "--jobs", "2", ahead="off")
+
+    assert after_failure == _ending(built)
+    slugs = ["ketamine-neurobiology", "living-with-anxiety", "managing-medications", "sleep-basics"]
+    # check.json was written ahead, then the gallery failed: every card is made at the end.
+    assert failed == {"rc": 0, "made": [["finish", slug, "default", "standard"] for slug in slugs]}
+
+
+def test_a_drafted_card_whose_outputs_or_errors_changed_is_made_again(built: Project) -> None:
+    """In one process: draft the gallery, change what two other articles' cards are made from,
+    write it; the page is the one written from the changed inputs without a draft."""
+    from publishkit.errors import SourceError
+    from publishkit.model.manifest import load_manifest
+    from publishkit.model.settings import load_settings
+    from publishkit.pipeline.build import load_registries
+    from publishkit.pipeline.outcome import Report
+    from publishkit.pipeline.remember import SourceCache
+    from publishkit.pipeline.site import draft_site, write_site
+    from publishkit.site import gallery
+
+    settings = load_settings(built.root)
+    registries = load_registries(settings, list(settings.brands))
+    entries = load_manifest(settings.build_dir)
+    saved = built.root.parent / "saved-build"
+    shutil.copytree(built.build, saved)
+
+    def ending(draft: bool) -> tuple[dict[str, bytes], list[str]]:
+        shutil.rmtree(built.build)
+        shutil.copytree(saved, built.build)
+        report, cache = Report(), SourceCache(settings)
+        drafted = (
+            draft_site(settings, registries, entries, report, cache, {"sleep-basics"}) if draft else None
+        )
+        # After the draft: another article's text output is new, a third one has an error.
+        changed = dict(entries)
+        key = next(k for k in entries if k[0] == "living-with-anxiety" and k[1] == "text")
+        changed[key] = replace(entries[key], sha256="0" * 64, bytes=entries[key].bytes + 1)
+        report.errors.append(
+            SourceError("injected: unreadable", path=str(built.source / "managing-medications.md"))
+        )
+        made: list[str] = []
+        real = gallery.make_card
+
+        def card(settings_: object, registry: object, path: Path, *args: object) -> object:
+            made.append(path.stem)
+            return real(settings_, registry, path, *args)  # type: ignore[arg-type]
+
+        gallery.make_card = card  # type: ignore[assignment]
+        try:
+            write_site(settings, registries, changed, report, cache, drafted)
+        finally:
+            gallery.make_card = real  # type: ignore[assignment]
+        return _ending(built), made
+
+    drafted, made_after_draft = ending(draft=True)
+    plain, _made = ending(draft=False)
+    assert drafted == plain
+    assert b"injected: unreadable" in drafted["index.html"]
+    assert made_after_draft == ["living-with-anxiety", "managing-medications", "sleep-basics"]
