@@ -31,12 +31,18 @@ def make_card(settings, registry, path, *args):
     made.append([phase[0], path.stem, *variant])
     return real_card(settings, registry, path, *args)
 gallery.make_card = make_card
+compiled = []
+real_environment = gallery._environment
+def _environment(settings):
+    compiled.append(phase[0])
+    return real_environment(settings)
+gallery._environment = _environment
 real_ahead = finish.Finish.ahead
-def ahead(self, entries, building):
+def ahead(self, entries, building, *rest):
     phase[0] = "ahead"
     try:
         if os.environ.get("PROBE_AHEAD") != "off":
-            real_ahead(self, entries, building)
+            real_ahead(self, entries, building, *rest)
     finally:
         phase[0] = "finish"
 finish.Finish.ahead = ahead
@@ -46,7 +52,7 @@ if os.environ.get("PROBE_AHEAD") == "fail":
     site.draft_site = draft_site
 from publishkit.cli.main import main
 rc = main([*sys.argv[2:], "--quiet"], root=Path(sys.argv[1]))
-print(json.dumps({"rc": rc, "made": made}))
+print(json.dumps({"rc": rc, "made": made, "compiled": compiled}))
 """
 
 # What the end of a build writes besides the outputs.
@@ -112,10 +118,28 @@ def test_the_other_articles_cards_are_made_while_the_handout_is_laid_out(built: 
         "rc": 0,
         "made": [["ahead", slug, "default", "standard"] for slug in others]
         + [["finish", "sleep-basics", "default", "standard"]],  # only the edited one at the end
+        "compiled": ["ahead"],  # the page will change: its template is ready before the end
     }
     assert before == {
         "rc": 0,
         "made": [["finish", slug, "default", "standard"] for slug in sorted([*others, "sleep-basics"])],
+        "compiled": ["finish"],
+    }
+
+
+def test_a_forced_build_of_the_same_inputs_does_not_prepare_the_page(built: Project) -> None:
+    """``--force`` with nothing changed: the same bytes, so the page stays as it is; the draft
+    makes the other cards (to see that) but compiles no template and reads no cards' store."""
+    _probe(built, "all", "sleep-basics", "--jobs", "2")
+    before = _ending(built)
+    forced = _probe(built, "all", "sleep-basics", "--force", "--jobs", "2")
+    assert _ending(built) == before
+    others = ["ketamine-neurobiology", "living-with-anxiety", "managing-medications"]
+    assert forced == {
+        "rc": 0,
+        "made": [["ahead", slug, "default", "standard"] for slug in others]
+        + [["finish", "sleep-basics", "default", "standard"]],
+        "compiled": [],
     }
 
 
@@ -132,10 +156,12 @@ def test_a_head_start_that_fails_leaves_it_all_to_the_end(built: Project) -> Non
     assert after_failure == _ending(built)
     slugs = ["ketamine-neurobiology", "living-with-anxiety", "managing-medications", "sleep-basics"]
     # check.json was written ahead, then the gallery failed: every card is made at the end.
-    assert failed == {"rc": 0, "made": [["finish", slug, "default", "standard"] for slug in slugs]}
+    made = [["finish", slug, "default", "standard"] for slug in slugs]
+    assert failed == {"rc": 0, "made": made, "compiled": ["finish"]}
 
 
-def test_a_drafted_card_whose_outputs_or_errors_changed_is_made_again(built: Project) -> None:
+@pytest.mark.parametrize("page", [True, False], ids=["page prepared", "page not prepared"])
+def test_a_drafted_card_whose_outputs_or_errors_changed_is_made_again(built: Project, page: bool) -> None:
     """In one process: draft the gallery, change what two other articles' cards are made from,
     write it; the page is the one written from the changed inputs without a draft."""
     from publishkit.errors import SourceError
@@ -157,8 +183,9 @@ def test_a_drafted_card_whose_outputs_or_errors_changed_is_made_again(built: Pro
         shutil.rmtree(built.build)
         shutil.copytree(saved, built.build)
         report, cache = Report(), SourceCache(settings)
+        building = {"sleep-basics"}
         drafted = (
-            draft_site(settings, registries, entries, report, cache, {"sleep-basics"}) if draft else None
+            draft_site(settings, registries, entries, report, cache, building, page=page) if draft else None
         )
         # After the draft: another article's text output is new, a third one has an error.
         changed = dict(entries)

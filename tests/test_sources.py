@@ -187,6 +187,45 @@ def test_the_gallery_stamp_covers_every_field_of_a_card() -> None:
     assert set(SHOWN) | made_from_outputs | worked_out_ahead == {f.name for f in fields(Card)}
 
 
+def test_a_cards_key_changes_with_everything_its_html_is_made_from() -> None:
+    """A card is rendered again only when its key changes: its shown fields, each output's path,
+    hash, size, build time and disclaimers, and its page pictures all count."""
+    from dataclasses import replace
+
+    from publishkit.model.manifest import ManifestEntry
+    from publishkit.site.cards import card_key
+    from publishkit.site.gallery import Card
+    from publishkit.site.stamp import stamp_row
+
+    entry = ManifestEntry("a/a.pdf", "a", "pdf", "1" * 64, 100, ("x",), "r", "s", "t", "k", "2026-11-15")
+
+    def card(**change: object) -> Card:
+        made = Card(slug="a", title="A title", outputs={"pdf": entry}, thumbs=["_gallery/a-p1.png"])
+        for name, value in change.items():
+            setattr(made, name, value)
+        return made
+
+    base = card_key(card())
+    assert card_key(card()) == base
+    changed = [
+        card(title="Another title"),
+        card(check={"review": {}, "readability": {}}),
+        card(outputs={"pdf": replace(entry, bytes=101)}),
+        card(outputs={"pdf": replace(entry, sha256="2" * 64)}),
+        card(outputs={"pdf": replace(entry, built_at="2026-11-16")}),
+        card(outputs={"pdf": replace(entry, disclaimers=("x", "y"))}),
+        card(outputs={"pdf": replace(entry, path="a/b.pdf")}),
+        card(thumbs=["_gallery/a-p1.png", "_gallery/a-p2.png"]),
+        card(thumb_note="no page previews: broken"),
+    ]
+    keys = [card_key(c) for c in changed]
+    assert base not in keys and len(set(keys)) == len(keys)
+    # A row worked out ahead is the card's own: the same key.
+    ahead = card()
+    ahead.stamp_row = stamp_row(ahead)
+    assert card_key(ahead) == base
+
+
 def test_what_the_gallery_reads_is_remembered_too(project: Project) -> None:
     """A one-article build whose records were lost (a new publishkit forgets them all) reads the
     other articles for the gallery: those records are kept, so the next build reads only its one."""

@@ -105,7 +105,7 @@ def build(
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
         stamp = (built_at.isoformat(), versions)
         end = Finish(settings, registries, old, stamp, report, sources, keep, shard, checked)
-        end.ahead_of(pool, entries, {t.article.slug for t in tasks})  # see finish.py
+        end.ahead_of(pool, entries, [jk for t in tasks for jk in t.jobs])  # see finish.py
         for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, early or pool):
             report.warnings.extend(warnings)
             for outcome in outcomes:

@@ -16,7 +16,7 @@ and reports what fails there.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ from ..model.registry import Registry
 from ..model.settings import Settings
 from ..model.variant import Variant
 from .outcome import Report
-from .plan import configured
+from .plan import Job, configured
 from .remember import SourceCache
 from .render import Helper
 from .shard import Shard
@@ -56,14 +56,24 @@ class Finish:
     _saved: tuple[set[str], dict[str, Any]] | None = field(default=None, repr=False)
     _draft: tuple[set[str], Draft] | None = field(default=None, repr=False)
 
-    def ahead_of(self, pool: object, entries: dict[Key, ManifestEntry], building: Collection[str]) -> None:
-        """With a helper ``pool``, ``ahead`` runs while this process waits on it."""
+    def ahead_of(
+        self, pool: object, entries: dict[Key, ManifestEntry], todo: Sequence[tuple[Job, str]]
+    ) -> None:
+        """With a helper ``pool``, ``ahead`` runs while this process waits on it, for the
+        articles of ``todo`` (the jobs to build, with their cache keys)."""
         if isinstance(pool, Helper):
-            pool.while_waiting(lambda: self.ahead(entries, building))
+            building = {job.article.slug for job, _key in todo}
+            # Built again from the same inputs (--force): most likely the same bytes, and then
+            # the page stays as it is; its rendering is not prepared (done at the end if due).
+            page = not all(
+                job.manifest_key in self.old and self.old[job.manifest_key].key == key for job, key in todo
+            )
+            pool.while_waiting(lambda: self.ahead(entries, building, page))
 
-    def ahead(self, entries: dict[Key, ManifestEntry], building: Collection[str]) -> None:
+    def ahead(self, entries: dict[Key, ManifestEntry], building: Collection[str], page: bool = True) -> None:
         """What ``finish`` will do that does not depend on the outputs of ``building``: run while
-        this process waits on the helper. ``entries``: the manifest's entries as they are now."""
+        this process waits on the helper. ``entries``: the manifest's entries as they are now;
+        ``page``: whether to prepare for rendering the gallery's page too."""
         try:
             existing = {p.stem for p in discover(self.settings)}
             written = self._save_checks(existing)
@@ -71,7 +81,16 @@ class Finish:
                 from .site import draft_site
 
                 kept = self._kept(entries, existing)
-                args = (self.settings, self.registries, kept, self.report, self.sources, building, written)
+                args = (
+                    self.settings,
+                    self.registries,
+                    kept,
+                    self.report,
+                    self.sources,
+                    building,
+                    written,
+                    page,
+                )
                 self._draft = (existing, draft_site(*args))
         except Exception:  # a head start only: ``finish`` does all of it, and reports what fails
             self._draft = None

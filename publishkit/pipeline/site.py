@@ -45,13 +45,15 @@ def draft_site(
     cache: SourceCache,
     building: Collection[str],
     checked: dict[str, Any] | None = None,
+    page: bool = True,
 ) -> Draft:
     """The gallery of every article but those ``building``, worked out now for ``write_site``.
-    ``checked``: build/check.json's articles, when the caller has them."""
+    ``checked``: build/check.json's articles, when the caller has them; ``page``: whether to
+    prepare for rendering the page too (site/gallery.draft_gallery)."""
     from ..site.gallery import draft_gallery
 
     sources = _sources(settings, cache, checked)
-    return draft_gallery(settings, registries, entries, report, sources, building)
+    return draft_gallery(settings, registries, entries, report, sources, building, page)
 
 
 def _sources(settings: Settings, cache: SourceCache | None, checked: dict[str, Any] | None = None) -> Sources:

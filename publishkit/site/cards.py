@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from ..kit.fsutil import write_atomic
 from ..kit.statmemo import StatMemo
-from .stamp import SHOWN
+from .stamp import stamp_row
 from .thumbs import GALLERY_DIR, load_json
 
 CARDS_JSON = "cards.json"
@@ -32,13 +32,12 @@ _READ: StatMemo[dict[str, Any]] = StatMemo()
 
 
 def card_key(card: Any) -> str:
-    """Everything the card's HTML is made from. Its text is its text output's hash (read only
-    when the card is rendered)."""
-    outputs = sorted(
-        (f, e.path, e.sha256, e.bytes, e.built_at, e.disclaimers) for f, e in card.outputs.items()
-    )
-    shown = [*(getattr(card, k) for k in SHOWN), outputs, card.thumbs, card.thumb_note]
-    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
+    """Everything the card's HTML is made from: what the page's stamp covers of it (its row, read
+    from the card when worked out already), its outputs' sizes and its page pictures. Its text is
+    its text output's hash (in the row; read only when the card is rendered)."""
+    row = card.stamp_row or stamp_row(card)
+    more = [sorted((f, e.bytes) for f, e in card.outputs.items()), card.thumbs, card.thumb_note]
+    return hashlib.sha256((row + json.dumps(more)).encode()).hexdigest()
 
 
 def stored_cards(build_dir: Path) -> dict[str, Any]:

@@ -48,8 +48,8 @@ class Draft:
     cards: dict[tuple[str, str, str], Ahead]  # by slug, clinic and edition
     previews: State
     verified: set[str]  # the cards whose thumbnails were found whole
-    stored: dict[str, Any]
-    template: Any
+    stored: dict[str, Any] | None = None  # None: not read yet
+    template: Any = None  # None: not compiled yet
 
 
 def draft_gallery(
@@ -59,17 +59,21 @@ def draft_gallery(
     report: Any,
     sources: Sources,
     building: Collection[str],
+    page: bool = True,
 ) -> Draft:
     """What ``write_gallery`` will need of every article but those ``building``, from ``entries``
-    and ``report`` as they are now."""
+    and ``report`` as they are now. With ``page``, what it needs to render the page too (the
+    template, the cards' store, the picture renderer), which it does when the stamp changed."""
     cards = _cards(settings, registries, entries, report, sources, building=building)
-    load_renderer()  # for the pictures of the handouts being built
     state, verified = preview_state(settings), set()
     for card, _mine, _failed in cards.values():
         card.stamp_row = stamp_row(card)
         if preview(settings, card, state[1]):
             verified.add(card.id)
         card.key = card_key(card)
+    if not page:
+        return Draft(sources, cards, state, verified)
+    load_renderer()  # for the pictures of the handouts being built
     try:
         template: Any = _environment(settings).get_template(TEMPLATE)
     except Exception as exc:  # reported by write_gallery, as when it compiles it
@@ -88,6 +92,8 @@ def write_gallery(
     """Write build/index.html (and its thumbnails and reload stamp). Call while holding the lock.
     What ``draft`` worked out is used where its inputs are still the same."""
     cards = [made[0] for made in _cards(settings, registries, entries, report, sources, draft=draft).values()]
+    for card in cards:  # the stamp's line of each card, and a part of its key
+        card.stamp_row = card.stamp_row or stamp_row(card)
     # The stamp changes whenever anything shown changes, so an open gallery knows to reload; when
     # it has not, nothing is rendered, read or written (thumbnails included).
     stamp = page_stamp(settings, cards, TEMPLATE)
@@ -157,7 +163,7 @@ def _cards(
 
 def _template(settings: Settings, draft: Draft | None) -> Any:
     """The gallery's template, compiled (by the draft, when there is one); raises what compiling it raised."""
-    if draft is None:
+    if draft is None or draft.template is None:
         return _environment(settings).get_template(TEMPLATE)
     if isinstance(draft.template, Exception):
         raise draft.template
