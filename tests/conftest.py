@@ -100,6 +100,26 @@ def make_project(dest: Path, root_case: str | None = None, seed: bool = False) -
     return Project(dest)
 
 
+def run_probe(probe: str, root: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    """Run ``probe`` in a fresh interpreter for the project at ``root`` with ``args`` (it patches
+    publishkit, runs a command and prints one JSON line last); that line, read. It must succeed."""
+    import json
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(root), *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """An empty project (no articles) in a temporary folder."""

@@ -6,16 +6,12 @@ timed)."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, Project, make_project
+from conftest import EPOCH, Project, make_project, run_probe
 
 # Records each gallery card made, and whether Finish.ahead was running then. PROBE_AHEAD=off
 # takes the head start away (the build as before it); PROBE_AHEAD=fail makes it raise.
@@ -60,19 +56,7 @@ ENDING = ("index.html", "check.json", "manifest.json", "_gallery")
 
 
 def _probe(proj: Project, *args: str, ahead: str = "on") -> dict[str, object]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PROBE_AHEAD": ahead}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(proj.root), *args],
-        cwd=proj.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
-    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return report
+    return run_probe(PROBE, proj.root, *args, env={"PROBE_AHEAD": ahead})
 
 
 def _ending(proj: Project) -> dict[str, bytes]:

@@ -5,12 +5,9 @@ and the same bytes as a build in one process (counted, never timed)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import EPOCH, Project, make_project
+from conftest import EPOCH, Project, make_project, run_probe
 
 # Counts the worker pools and helpers the build starts and the head starts of this process, and
 # for every render: which process made it and which slow modules that process had loaded by then.
@@ -63,19 +60,10 @@ print(json.dumps({"rc": rc, "pools": pools, "starts": starts, "weasyprint_here":
 def _probe(proj: Project, *args: str, kill_helper: bool = False) -> dict[str, object]:
     log = proj.root.parent / "renders.jsonl"
     log.unlink(missing_ok=True)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PROBE_LOG": str(log)}
+    env = {"PROBE_LOG": str(log)}
     if kill_helper:
         env["PROBE_KILL_HELPER"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(proj.root), *args],
-        cwd=proj.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_probe(PROBE, proj.root, *args, env=env)
     lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     report["renders"] = sorted((json.loads(line) for line in lines), key=lambda r: str(r["format"]))
     return report

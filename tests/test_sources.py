@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, Project, make_project
+from conftest import EPOCH, Project, make_project, run_probe
 
 from publishkit.model.remembered import RememberedArticle, asset_tails
 from publishkit.model.settings import load_settings
@@ -51,17 +49,7 @@ HOUR_AGO = time.time() - 3600
 
 
 def _probe(proj: Project, *args: str) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(proj.root), *args],
-        cwd=proj.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-    )
-    assert result.returncode == 0, result.stderr
-    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return report
+    return run_probe(PROBE, proj.root, *args)
 
 
 def _age(path: Path, when: float = HOUR_AGO) -> None:
