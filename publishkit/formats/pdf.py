@@ -247,9 +247,8 @@ class PdfRenderer(Format):
     offload: ClassVar[bool] = True
 
     def warm_up(self, settings: Any, rehearse: bool = True) -> None:
-        """Import WeasyPrint; with ``rehearse``, also load the handout's fonts with a one-line page
-        (about 85 ms, of which the first handout then saves about 30 ms: worth it only while
-        waiting for work)."""
+        """Import WeasyPrint; with ``rehearse``, load the handout's fonts with a one-line page too
+        (85 ms that save the first handout 30: only worth it while waiting for work)."""
         weasyprint = load_weasyprint()
         if not rehearse:
             return
