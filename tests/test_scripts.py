@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import io
 import re
+import shutil
 import subprocess
 from email import policy
 from pathlib import Path
@@ -105,6 +106,21 @@ def scripts_build(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def test_every_format_builds(scripts_build: Project, lang: str) -> None:
     names = sorted(p.name for p in (scripts_build.build / "dose").iterdir() if f".{lang}." in p.name)
     assert names == [f"dose.{lang}{s}" for s in (".docx", ".email.html", ".eml", ".pdf", ".txt")]
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh-Hant"])
+def test_a_helpers_handout_has_the_bytes_of_one_process(
+    scripts_build: Project, lang: str, tmp_path: Path
+) -> None:
+    """One translation with --jobs 2: its handout laid out by the helper, which loads the fonts
+    at the first handout (no one-line rehearsal); the same bytes as the --jobs 1 build."""
+    proj = Project(tmp_path / "proj")
+    shutil.copytree(scripts_build.root, proj.root, symlinks=True)
+    pdf = proj.build / "dose" / f"dose.{lang}.pdf"
+    before = pdf.read_bytes()
+    result = proj.run("all", f"dose.{lang}", "--force", "--jobs", "2", env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes() == before
 
 
 def _flat(text: str) -> str:

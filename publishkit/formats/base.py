@@ -72,8 +72,10 @@ class Format:
     def render(self, ctx: RenderContext) -> bytes:
         raise NotImplementedError
 
-    def warm_up(self, settings: Any) -> None:
-        """Load what ``render`` needs (heavy imports, fonts) before the first article arrives.
+    def warm_up(self, settings: Any, rehearse: bool = True) -> None:
+        """Load what ``render`` needs (heavy imports, fonts) before the first article arrives;
+        with ``rehearse``, also what only a first render loads (a tiny one), which pays only when
+        there is time to spare before the first article.
 
         Called once in each build worker while the content checks run; the default does nothing."""
 

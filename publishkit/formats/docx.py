@@ -161,7 +161,7 @@ class DocxRenderer(Format):
         new["meta"] = {"lang": {"t": "MetaString", "c": meta.language}}
         return new, {}
 
-    def warm_up(self, settings: Any) -> None:
+    def warm_up(self, settings: Any, rehearse: bool = True) -> None:
         import docx  # noqa: F401 - python-docx's import, ahead of the first article
 
     def render(self, ctx: RenderContext) -> bytes:

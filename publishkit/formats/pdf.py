@@ -246,10 +246,12 @@ class PdfRenderer(Format):
     cost: ClassVar[float] = 400.0  # laid out by WeasyPrint and read back
     offload: ClassVar[bool] = True
 
-    def warm_up(self, settings: Any) -> None:
-        """Import WeasyPrint and load the handout's fonts with a one-line page: the first handout
-        in a process would otherwise pay for both (about a second)."""
+    def warm_up(self, settings: Any, rehearse: bool = True) -> None:
+        """Import WeasyPrint; with ``rehearse``, load the handout's fonts with a one-line page too
+        (85 ms that save the first handout 30: only worth it while waiting for work)."""
         weasyprint = load_weasyprint()
+        if not rehearse:
+            return
 
         css = (settings.templates_dir / "handout.css").read_text(encoding="utf-8")
         css += "\n" + brand_css(settings.brand.color)

@@ -26,12 +26,14 @@ AUDIT_MODULES = ("pypdfium2", "pikepdf", "fontTools.agl", "fontTools.ttLib")
 _STARTED: dict[str, threading.Thread] = {}
 
 
-def prefetch(settings: Settings, formats: Iterable[str], languages: Iterable[str] = ()) -> None:
+def prefetch(
+    settings: Settings, formats: Iterable[str], languages: Iterable[str] = (), rehearse: bool = True
+) -> None:
     """Warm ``formats``' renderers, then what their first output would load. Only a head start:
-    a failure is left for the render to report."""
+    a failure is left for the render to report. ``rehearse``: see ``Format.warm_up``."""
     for fmt in formats:
         with contextlib.suppress(Exception):
-            REGISTRY[fmt].warm_up(settings)
+            REGISTRY[fmt].warm_up(settings, rehearse)
     if "weasyprint" not in sys.modules:  # no format lays out pages: nothing below is needed
         return
     with contextlib.suppress(Exception):
@@ -53,7 +55,11 @@ def start(settings: Settings, formats: Sequence[str], languages: Iterable[str] =
         return
     langs = list(languages)
     thread = threading.Thread(
-        target=prefetch, args=(settings, todo, langs), name="publishkit-headstart", daemon=True
+        # No rehearsal: the first render waits for this thread (the README measures both).
+        target=prefetch,
+        args=(settings, todo, langs, False),
+        name="publishkit-headstart",
+        daemon=True,
     )
     _STARTED.update(dict.fromkeys(todo, thread))
     thread.start()

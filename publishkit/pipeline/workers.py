@@ -104,9 +104,9 @@ def start_workers(
     langs = languages_of(todo)
     helper = None
     if away:  # forked before the head start's thread: a fork copies only the calling thread
-        helper = Helper(
-            max_workers=1, initializer=headstart.prefetch, initargs=(settings, away, languages_of(todo))
-        )
+        # No rehearsal: the handout is sent before the helper's warm-up is over (see README).
+        initargs = (settings, away, languages_of(todo), False)
+        helper = Helper(max_workers=1, initializer=headstart.prefetch, initargs=initargs)
         helper.submit(int)  # starts it now
     headstart.start(settings, [f for f in wanted if f not in away], langs)
     return helper
