@@ -4,11 +4,12 @@ ahead.
 In a one-article build the helper process lays out the handout (render.py) while this process
 renders the other formats, and then waits for it with nothing to do: about 0.6 s on the 2-core
 machines of the README. ``ahead`` runs then. It writes check.json (the content checks are done),
-and works out the gallery of every other article: their cards, page pictures and keys, the
-template, the stores. None of that depends on the handout. ``finish``, after the outputs, uses
-what is still right (a card whose outputs or errors changed since is made again), so the build
-ends with what it ends with without ``ahead``, sooner: at 500 articles, the gallery of an edited
-article took 0.45 s after its handout.
+and works out the gallery of every other article: their cards, page pictures and keys; and,
+when an input of the article changed (so the page will change), what rendering the page needs:
+the template, the stores. None of that depends on the handout. ``finish``, after the outputs,
+uses what is still right (a card whose outputs or errors changed since is made again), so the
+build ends with what it ends with without ``ahead``, sooner: at 500 articles, the gallery of an
+edited article took 0.45 s after its handout.
 
 ``ahead`` is a head start and nothing more: if it fails, ``finish`` does all of it, as before,
 and reports what fails there.
@@ -51,9 +52,8 @@ class Finish:
     keep: set[Key] | None = None  # a shard's keys
     shard: Shard | None = None
     checked: dict[str, ArticleCheck] | None = None  # this build's content checks
-    # What ``ahead`` did: check.json saved for these articles (and its articles as written),
-    # and the gallery drafted for them.
-    _saved: tuple[set[str], dict[str, Any]] | None = field(default=None, repr=False)
+    # What ``ahead`` did: check.json saved, and the gallery drafted, for these articles.
+    _saved: set[str] | None = field(default=None, repr=False)
     _draft: tuple[set[str], Draft] | None = field(default=None, repr=False)
 
     def ahead_of(
@@ -106,7 +106,7 @@ class Finish:
         built_at, versions = self.stamp
         remove_stale_temps(settings.build_dir)  # a killed build's; a walk of build/: after the outputs
         existing = {p.stem for p in discover(settings)}
-        if self._saved is None or self._saved[0] != existing:
+        if self._saved != existing:
             self._save_checks(existing)
         kept = self._kept(entries, existing)
         if self.shard is not None:
@@ -127,7 +127,7 @@ class Finish:
 
         built = datetime.fromisoformat(self.stamp[0]).date()
         written = save_report(self.settings, self.checked, built, existing)
-        self._saved = (existing, written)
+        self._saved = existing
         return written
 
     def _kept(self, entries: dict[Key, ManifestEntry], existing: set[str]) -> dict[Key, ManifestEntry]:
