@@ -6,6 +6,7 @@ timed)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -197,3 +198,20 @@ def test_a_drafted_card_whose_outputs_or_errors_changed_is_made_again(built: Pro
     assert drafted == plain
     assert b"injected: unreadable" in drafted["index.html"]
     assert made_after_draft == ["living-with-anxiety", "managing-medications", "sleep-basics"]
+
+
+def test_pictures_the_draft_remade_are_listed_even_when_the_page_is_unchanged(built: Project) -> None:
+    """The draft makes again the page pictures of another article that went missing (here: the
+    whole list of them); the end writes them into the list even though the page's stamp is the
+    same, so the list never names fewer pictures than build/_gallery/ holds."""
+    _probe(built, "all", "sleep-basics", "--jobs", "2")
+    gallery = built.build / "_gallery"
+    listed = json.loads((gallery / "thumbs.json").read_text(encoding="utf-8"))["articles"]
+    (gallery / "thumbs.json").unlink()
+    for name in listed["living-with-anxiety"]["pages"]:
+        (gallery / name).unlink()
+
+    _probe(built, "all", "sleep-basics", "--force", "--jobs", "2")
+    again = json.loads((gallery / "thumbs.json").read_text(encoding="utf-8"))["articles"]
+    assert again == listed
+    assert all((gallery / name).is_file() for record in again.values() for name in record["pages"])

@@ -99,7 +99,9 @@ def write_gallery(
     stamp = page_stamp(settings, cards, TEMPLATE)
     state = draft.previews if draft else preview_state(settings)
     verified = draft.verified if draft else set()
-    if up_to_date(settings, stamp, state[0].get("articles", {}), INDEX, STAMP_JS, verified):
+    thumbs, records = state
+    remade = records != (thumbs.get("articles", {}) if thumbs.get("schema") == 1 else {})  # by the draft
+    if not remade and up_to_date(settings, stamp, thumbs.get("articles", {}), INDEX, STAMP_JS, verified):
         return
     previews(settings, cards, state)
     try:
