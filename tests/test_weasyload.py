@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
-from conftest import REPO
+from conftest import EPOCH, REPO
 
 # Runs in a fresh interpreter (WeasyPrint loads its libraries once per process). Counts the
 # subprocesses and find_library calls of the import, and lists the shared libraries it mapped.
@@ -57,3 +58,68 @@ def test_a_soname_that_does_not_load_means_the_ordinary_search() -> None:
     result = _probe("weasyload.load_weasyprint()", extra=("libnot-a-library-here.so.7",))
     assert "find_library" in result["calls"]
     assert result["libs"] == _probe("import weasyprint")["libs"]
+
+
+# Lays out a page in three scripts (a font each, each subset to the glyphs it shows) with the
+# handout's own stylesheet, fonts and call, in a fresh interpreter; reports the PDF's hash and
+# which sized array types cffi parsed (one parse each).
+LAY_OUT = """
+import hashlib, json, pathlib, re, sys
+sys.path.insert(0, {repo!r})
+{load}
+from weasyprint.text.ffi import ffi
+from publishkit.formats import pdf
+templates = pathlib.Path({templates!r})
+css = (templates / "handout.css").read_text(encoding="utf-8")
+page = ('<html lang="en"><head><meta charset="utf-8"><style>' + css + '</style></head><body>'
+        '<p>Rest, drink water and call us if you feel worse.</p>'
+        '<p lang="ar" dir="rtl">استرح واشرب الماء واتصل بنا إذا شعرت بسوء.</p>'
+        '<p lang="zh-Hant">請休息、多喝水，如果感覺更糟請致電我們。</p></body></html>')
+data = pdf.write_handout(page, templates, pdf.make_fetcher((templates,), 10.0),
+                         pdf_variant=pdf.PDF_VARIANT, pdf_identifier=b"0" * 32)
+sized = sorted(key for key in ffi._parsed_types
+               if isinstance(key, str) and re.fullmatch(r"hb_codepoint_t\\[\\d+\\]", key))
+print(json.dumps({{"pdf": hashlib.sha256(data).hexdigest(), "sized": sized}}))
+"""
+
+
+def _lay_out(load: str) -> dict[str, object]:
+    code = LAY_OUT.format(repo=str(REPO), templates=str(REPO / "templates"), load=load)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_sized_arrays_are_parsed_once_for_every_length_and_the_pdf_is_the_same() -> None:
+    opened = _lay_out("from publishkit.kit import weasyload; weasyload.load_weasyprint()")
+    ordinary = _lay_out("import weasyprint")  # imported first: load_weasyprint then changes nothing
+    assert len(ordinary["sized"]) >= 3  # what this saves: a C parse per font's glyph count
+    assert opened["sized"] == []
+    assert opened["pdf"] == ordinary["pdf"]
+
+
+def test_only_arrays_given_as_many_values_as_their_length_are_made_open() -> None:
+    import cffi
+
+    from publishkit.kit import weasyload
+
+    ffi = cffi.FFI()  # its own, as WeasyPrint's: the test changes nothing else in this process
+    ffi.cdef("typedef uint32_t hb_codepoint_t;")
+    weasyload.open_sized_arrays(ffi)
+    full = ffi.new("hb_codepoint_t[3]", [7, 2, 9])
+    assert ffi.typeof(full) is ffi.typeof("hb_codepoint_t[]")
+    assert list(full) == [7, 2, 9] and ffi.sizeof(full) == 3 * ffi.sizeof("hb_codepoint_t")
+    assert "hb_codepoint_t[3]" not in ffi._parsed_types
+    short = ffi.new("hb_codepoint_t[4]", [1])  # zero-filled to its length, as cffi does
+    assert ffi.typeof(short) is ffi.typeof("hb_codepoint_t[4]") and list(short) == [1, 0, 0, 0]
+    text = ffi.new("char[4]", b"abc")  # bytes: a char[] would be one longer (its NUL)
+    assert ffi.typeof(text) is ffi.typeof("char[4]") and ffi.string(text) == b"abc"
+    wrapped = ffi.new
+    weasyload.open_sized_arrays(ffi)  # once only: not wrapped twice
+    assert ffi.new is wrapped

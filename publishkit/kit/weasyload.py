@@ -1,4 +1,5 @@
-"""Import WeasyPrint without the ~20 `ldconfig` runs its library loading costs on Linux.
+"""Import WeasyPrint without the ~20 `ldconfig` runs its library loading costs on Linux, and
+without a C parse for every length of array it makes.
 
 WeasyPrint opens Pango, GLib, HarfBuzz and fontconfig through cffi, trying several names per
 library (``libgobject-2.0-0``, ``gobject-2.0``, ..., ``libgobject-2.0.so.0``). For each name without
@@ -7,15 +8,26 @@ when that finds nothing, ``gcc`` and ``ld``) in a subprocess: about 22 subproces
 quiet machine, before the soname in the list loads directly. When every required soname loads,
 the search is skipped for the length of the import (the list ends in those sonames, so WeasyPrint
 gets the same libraries); otherwise the import is the ordinary one.
+
+WeasyPrint makes arrays with ``ffi.new(f"hb_codepoint_t[{n}]", values)``: to subset each font of a
+handout, for example, with n the number of glyphs it shows. cffi caches the types it has parsed
+by their text, so every new n is one more C parse (pycparser, with every typedef of WeasyPrint's
+declarations parsed again): 23 of the 32 parses of the first handout, about 45 ms of its layout
+(measured in the helper). ``open_sized_arrays`` makes such an array as ``hb_codepoint_t[]`` from
+the same n values, one parse for all lengths: an array of the same items, length and bytes
+(``T[]`` from a list of n items is n items long, as ``T[n]`` is). Anything else goes to cffi as
+it was written.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import re
 import sys
 import threading
 from types import ModuleType
+from typing import Any
 
 # The sonames WeasyPrint's own list of names ends with on Linux (weasyprint/text/ffi.py).
 REQUIRED_SONAMES = (
@@ -26,6 +38,8 @@ REQUIRED_SONAMES = (
     "libpangoft2-1.0.so.0",
 )
 _LOCK = threading.Lock()
+# ``T[n]``: a C type and a literal length (``char[4]``, ``hb_codepoint_t[233]``).
+_SIZED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*\[(\d+)\]")
 
 
 def sonames_load() -> bool:
@@ -57,4 +71,24 @@ def load_weasyprint() -> ModuleType:
             finally:
                 ctypes.util.find_library = original
         import weasyprint  # noqa: F401  (as usual, where the sonames did not load)
+        from weasyprint.text import ffi
+
+        open_sized_arrays(ffi.ffi)
     return sys.modules["weasyprint"]
+
+
+def open_sized_arrays(ffi: Any) -> None:
+    """``ffi.new("T[n]", values)`` with n values made as ``ffi.new("T[]", values)`` (see above)."""
+    if getattr(ffi.new, "opens_sized_arrays", False):
+        return
+    new = ffi.new
+
+    def new_array(cdecl: Any, init: Any = None) -> Any:
+        if isinstance(cdecl, str) and isinstance(init, (list, tuple)):
+            sized = _SIZED_ARRAY.fullmatch(cdecl.strip())
+            if sized and int(sized[2]) == len(init):
+                return new(f"{sized[1]}[]", init)
+        return new(cdecl, init)
+
+    new_array.opens_sized_arrays = True  # type: ignore[attr-defined]
+    ffi.new = new_array
