@@ -10,10 +10,11 @@ from pathlib import Path
 from conftest import EPOCH, Project, make_project, run_probe
 
 # Counts the worker pools and helpers the build starts and the head starts of this process, and
-# for every render: which process made it and which slow modules that process had loaded by then.
+# for every render: which process made it, which slow modules that process had loaded by then,
+# and whether its loaded objects were frozen out of the garbage collector's walks.
 # A render in the helper (a fork of this process, with these patches) logs to PROBE_LOG too.
 PROBE = """
-import json, os, sys
+import gc, json, os, sys
 from pathlib import Path
 from publishkit.pipeline import headstart, render, workers
 LOG, MAIN = Path(os.environ["PROBE_LOG"]), os.getpid()
@@ -43,6 +44,7 @@ def render_one(settings, registries, job, *args):
         "modules": sorted(m for m in ("weasyprint", "pikepdf", "pypdfium2") if m in sys.modules),
         "hyphenation": len(pyphen.hdcache),
         "font setups": len(sys.modules["publishkit.formats.pdf"]._FONT_CONFIGS),
+        "settled": gc.get_freeze_count() > 0 and gc.isenabled(),
     }
     with LOG.open("a") as log:
         log.write(json.dumps(seen) + "\\n")
@@ -79,19 +81,29 @@ def _outputs(proj: Project) -> dict[str, bytes]:
 
 
 def _here(fmt: str) -> dict[str, object]:
-    """A render in this process, which has loaded none of the handout's modules."""
-    return {"format": fmt, "process": "main", "modules": [], "hyphenation": 0, "font setups": 0}
+    """A render in this process, which has loaded none of the handout's modules and freezes
+    nothing (it ends with its interpreter: frozen objects would be finalized too late)."""
+    return {
+        "format": fmt,
+        "process": "main",
+        "modules": [],
+        "hyphenation": 0,
+        "font setups": 0,
+        "settled": False,
+    }
 
 
 # Loaded by the helper's warm-up before the handout arrives: WeasyPrint, the PDF audit's readers
 # and the article's hyphenation patterns; not the fonts, which the handout itself loads (a
-# one-line rehearsal would cost the helper more than it saves the handout: see README).
+# one-line rehearsal would cost the helper more than it saves the handout: see README). What
+# it inherited and loaded is frozen, and collections are on again for the handout's objects.
 HANDOUT_IN_HELPER = {
     "format": "pdf",
     "process": "helper",
     "modules": ["pikepdf", "pypdfium2", "weasyprint"],
     "hyphenation": 1,
     "font setups": 0,
+    "settled": True,
 }
 
 
@@ -120,8 +132,8 @@ def test_one_article_lays_out_its_handout_in_a_helper_with_the_bytes_of_one_proc
     # --jobs 1: one process, the head start in a thread loads WeasyPrint before the first render.
     alone = _probe(proj, "all", "ketamine-neurobiology", "--force", "--jobs", "1")
     assert (alone["pools"], alone["starts"]) == ([], [["docx", "email", "eml", "pdf", "text"]])
-    loaded = {(r["process"], tuple(r["modules"]), r["hyphenation"]) for r in alone["renders"]}  # type: ignore[index]
-    assert loaded == {("main", ("pikepdf", "pypdfium2", "weasyprint"), 1)}  # before every render
+    loaded = {(r["process"], tuple(r["modules"]), r["hyphenation"], r["settled"]) for r in alone["renders"]}  # type: ignore[index]
+    assert loaded == {("main", ("pikepdf", "pypdfium2", "weasyprint"), 1, False)}  # before every render
     # The handout, rendered first, loads the fonts itself: no one-line rehearsal in the thread.
     assert [r["font setups"] for r in alone["renders"] if r["format"] == "pdf"] == [0]  # type: ignore[index]
     assert _outputs(proj) == before
@@ -159,6 +171,8 @@ def test_an_article_to_check_gets_the_helper_and_several_articles_get_workers(tm
 
     several = _probe(proj, "all", "--force", "--jobs", "2")
     assert (several["pools"], several["starts"]) == ([["pool", 2]], [])
+    workers = {(r["process"], r["settled"]) for r in several["renders"]}  # type: ignore[index]
+    assert workers == {("helper", True)}  # every render in a pool worker, warmed up settled
 
     alone = _probe(proj, "text", "sleep-basics", "--force", "--jobs", "2")  # one article, no handout
     assert (alone["pools"], alone["starts"]) == ([], [["text"]])

@@ -80,9 +80,15 @@ def warm_pool(
     pending = len({job.article.slug for job, _key in todo})
     workers = min(jobs, -(-pending // _chunk_size(pending, jobs)))
     initargs = (settings, registries, tuple(formats), languages_of(todo))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_worker, initargs=initargs)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_settled, initargs=initargs)
     pool.submit(int)  # starts the workers now (all at once: the pool forks)
     return pool
+
+
+def warm_settled(*args: Any) -> None:
+    """A pool worker's warm-up (``warm_worker``), ``headstart.settled``."""
+    with headstart.settled():
+        warm_worker(*args)
 
 
 def start_workers(
@@ -106,7 +112,7 @@ def start_workers(
     if away:  # forked before the head start's thread: a fork copies only the calling thread
         # No rehearsal: the handout is sent before the helper's warm-up is over (see README).
         initargs = (settings, away, languages_of(todo), False)
-        helper = Helper(max_workers=1, initializer=headstart.prefetch, initargs=initargs)
+        helper = Helper(max_workers=1, initializer=headstart.prefetch_settled, initargs=initargs)
         helper.submit(int)  # starts it now
     headstart.start(settings, [f for f in wanted if f not in away], langs)
     return helper
