@@ -216,6 +216,9 @@ def ease_es(text: str) -> tuple[float | None, float | None, int]:
     import textstat
     from textstat.backend import metrics
 
+    from ..kit import hyphenation
+
+    hyphenation.install()  # textstat counts Spanish syllables with pyphen
     words = int(textstat.lexicon_count(text)) if text.strip() else 0
     if not words:
         return None, None, 0

@@ -17,6 +17,8 @@ declarations parsed again): 23 of the 32 parses of the first handout, about 45 m
 the same n values, one parse for all lengths: an array of the same items, length and bytes
 (``T[]`` from a list of n items is n items long, as ``T[n]`` is). Anything else goes to cffi as
 it was written.
+
+Once imported, pyphen's dictionaries are read lazily (``kit/hyphenation.py``).
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ def load_weasyprint() -> ModuleType:
         import weasyprint  # noqa: F401  (as usual, where the sonames did not load)
         from weasyprint.text import ffi
 
+        from . import hyphenation
+
         open_sized_arrays(ffi.ffi)
+        hyphenation.install()
     return sys.modules["weasyprint"]
 
 
