@@ -9,7 +9,6 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.request import url2pathname
 
 from markupsafe import Markup
 
@@ -60,6 +59,8 @@ def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
     https, ftp, other files, anything that would redirect) is refused, and because
     ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning.
     """
+    from urllib.request import url2pathname  # here: urllib.request costs ~20 ms to import
+
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     roots = tuple(allowed)
