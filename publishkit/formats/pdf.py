@@ -57,9 +57,8 @@ def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
     A file is read only at its real path under a real root: every name from the root down is opened
     without following symlinks (the root included), and ``..`` is refused. Everything else (http,
     https, ftp, other files, anything that would redirect) is refused, and because
-    ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning.
-    """
-    from urllib.request import url2pathname  # here: urllib.request costs ~20 ms to import
+    ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning."""
+    from urllib.request import url2pathname  # ~20 ms to import: not when the formats are registered
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
