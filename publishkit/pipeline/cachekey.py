@@ -7,13 +7,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ..formats import Format
 from ..kit.fsutil import sha256
 from ..kit.i18n import find_catalog, is_english
+from ..kit.versions import NotInstalled, version
 from ..model.article import Article
 from ..model.manifest import ManifestEntry
 from ..model.registry import Disclaimer
@@ -32,7 +32,8 @@ TOOL_PACKAGES = (
 
 
 def tool_versions() -> dict[str, str]:
-    """Versions from package metadata: known without importing WeasyPrint or starting pandoc."""
+    """Versions from package metadata: known without importing WeasyPrint or starting pandoc
+    (kit/versions.py: without importing importlib.metadata either)."""
     return dict(_tool_versions())
 
 
@@ -42,8 +43,8 @@ def _tool_versions() -> dict[str, str]:
     out = {}
     for name in TOOL_PACKAGES:
         try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
+            out[name] = version(name)
+        except NotInstalled:
             out[name] = "not installed"
     return out
 
