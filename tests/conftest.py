@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +20,20 @@ ROOTS = Path(__file__).resolve().parent / "roots"
 # The build clock for reproducible test builds: 2026-11-15, after every test article's review date.
 EPOCH = "1794700800"
 sys.path.insert(0, str(REPO))
+
+
+def probe(code: str, env: dict[str, str] | None = None, timeout: float = 120) -> dict[str, Any]:
+    """Run ``code`` in a fresh interpreter (what a library loads once per process is loaded
+    there anew), at the test build clock, and return the JSON object its last line prints."""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 @dataclass

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
-import sys
 
 import pyphen
 import pytest
-from conftest import EPOCH, REPO
+from conftest import REPO, probe
 
 from publishkit.kit.hyphenation import LazyHyphDict
 
@@ -89,16 +85,7 @@ print(json.dumps({{"pdf": hashlib.sha256(data).hexdigest(), "kinds": kinds}}))
 
 
 def _hyphenate(load: str) -> dict[str, object]:
-    code = HYPHENATE.format(repo=str(REPO), templates=str(REPO / "templates"), load=load)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return probe(HYPHENATE.format(repo=str(REPO), templates=str(REPO / "templates"), load=load))
 
 
 def test_weasyprint_hyphenates_through_the_lazy_dictionaries_with_the_same_pdf() -> None:

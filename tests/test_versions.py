@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Project
+from conftest import REPO, Project, probe
 
 from publishkit.kit import versions
 
@@ -96,15 +92,7 @@ print(json.dumps(found))
 
 
 def _probe(env: dict[str, str] | None = None) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(repo=str(REPO))],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
-    return dict(json.loads(out.stdout))
+    return probe(PROBE.format(repo=str(REPO)), env)
 
 
 def test_versions_and_the_bundled_pandoc_come_without_importlib_metadata_or_pypandoc() -> None:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-from conftest import EPOCH, REPO
+from conftest import REPO, probe
 
 # Runs in a fresh interpreter (WeasyPrint loads its libraries once per process). Counts the
 # subprocesses and find_library calls of the import, and lists the shared libraries it mapped.
@@ -37,11 +32,7 @@ print(json.dumps({{"calls": calls, "libs": libs, "subset": ffi.harfbuzz_subset i
 
 
 def _probe(load: str, extra: tuple[str, ...] = ()) -> dict[str, object]:
-    code = PROBE.format(repo=str(REPO), extra=extra, load=load)
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return probe(PROBE.format(repo=str(REPO), extra=extra, load=load))
 
 
 def test_weasyprint_loads_without_subprocesses_and_with_the_same_libraries() -> None:
@@ -84,16 +75,7 @@ print(json.dumps({{"pdf": hashlib.sha256(data).hexdigest(), "sized": sized}}))
 
 
 def _lay_out(load: str) -> dict[str, object]:
-    code = LAY_OUT.format(repo=str(REPO), templates=str(REPO / "templates"), load=load)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return probe(LAY_OUT.format(repo=str(REPO), templates=str(REPO / "templates"), load=load))
 
 
 def test_sized_arrays_are_parsed_once_for_every_length_and_the_pdf_is_the_same() -> None:
