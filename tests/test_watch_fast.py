@@ -18,6 +18,7 @@ from test_shard import _tree
 import publishkit.model.manifest as manifest_mod
 import publishkit.model.registry as registry_mod
 import publishkit.model.settings as settings_mod
+import publishkit.pipeline.remember as remember_mod
 from publishkit.checks import runner
 from publishkit.cli.watch import rebuild
 from publishkit.formats import REGISTRY
@@ -59,16 +60,18 @@ def _count(monkeypatch: pytest.MonkeyPatch, made: Counter[str], module: Any, nam
     monkeypatch.setattr(module, name, counted)
 
 
-def test_an_edit_reads_no_settings_registry_or_manifest_that_did_not_change(
+def test_an_edit_reads_no_settings_registry_manifest_or_record_that_did_not_change(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _started(project, monkeypatch)
-    _edit(project, 0)  # writes the manifest, which this process then knows
+    _edit(project, 0)  # writes the manifest and the records, which this process then knows
     read: Counter[str] = Counter()
     for module, name in (
         (settings_mod, "_load_settings"),
         (registry_mod, "_load_registry"),
         (manifest_mod, "_read_manifest"),
+        (runner, "_parse_report"),  # build/check.json: the content checks' results
+        (remember_mod, "_read_records"),  # build/.sources: what was read of each article
     ):
         _count(monkeypatch, read, module, name)
     thumbs.RENDERED.clear()
@@ -78,13 +81,16 @@ def test_an_edit_reads_no_settings_registry_or_manifest_that_did_not_change(
     assert read == Counter()
     # The gallery pictures the edited handout again, and no other.
     assert {Path(p).parent.name for p in thumbs.RENDERED} == {"calm"}
-    # A manifest written by another process (another inode) is read again.
-    manifest = project.build / "manifest.json"
-    data = manifest.read_bytes()
-    manifest.unlink()
-    manifest.write_bytes(data)
+    # A file written by another process (another inode) is read again.
+    for name in ("manifest.json", "check.json", ".sources.json"):
+        path = project.build / name
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)
+        old = time.time() - 60  # not written just now: its stat is trusted from the first read
+        os.utime(path, (old, old))
     _edit(project, 3)
-    assert read == Counter({"_read_manifest": 1})
+    assert read == Counter({"_read_manifest": 1, "_parse_report": 1, "_read_records": 1})
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from ..kit import doctree
 from ..kit.fsutil import write_atomic
 from ..kit.jsonfile import outline
 from ..kit.pandoc import BatchResult, read_many
+from ..kit.statmemo import StatMemo
 from ..kit.timelimit import injected, time_limit
 from ..kit.treedepth import TOO_DEEP, TooDeep
 from ..model.approval import last_approval
@@ -123,11 +124,32 @@ def _judge(
     )
 
 
-def load_cache(build_dir: Path) -> dict[str, dict[str, Any]]:
+# build/check.json as this process last read or wrote it, while the file keeps its stat: a
+# watcher's edit parses it once, not before the checks and again after the outputs (about 15 ms
+# each at 500 articles). Shared by every caller: read, never changed.
+_READ: StatMemo[dict[str, Any]] = StatMemo()
+
+
+def read_report(build_dir: Path) -> dict[str, Any]:
+    """build/check.json, parsed ({} when there is none or it is not JSON)."""
+    path = build_dir / CHECK_JSON
+    return _READ.get(build_dir, [path], lambda: _parse_report(path))
+
+
+def _parse_report(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads((build_dir / CHECK_JSON).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_cache(build_dir: Path) -> dict[str, dict[str, Any]]:
+    """The cached results in build/check.json by slug (a new dict; the results are shared)."""
+    data = read_report(build_dir)
+    try:
         return dict(data["articles"]) if data.get("schema") == SCHEMA else {}
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return {}
 
 
@@ -255,6 +277,7 @@ def save_report(
     path = settings.build_dir / CHECK_JSON
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         write_atomic(path, text.encode("utf-8"))
+        _READ.remember(settings.build_dir, path, data)
     return ordered
 
 

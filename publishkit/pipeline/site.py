@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..checks.checkkey import content_key
-from ..checks.runner import CHECK_JSON
+from ..checks.runner import read_report
 from ..model.manifest import Key, ManifestEntry
 from ..model.registry import Registry
 from ..model.settings import Settings
@@ -60,11 +59,7 @@ def _sources(settings: Settings, cache: SourceCache | None, checked: dict[str, A
     from ..site.cardmodel import Sources
 
     if checked is None:
-        try:
-            data = json.loads((settings.build_dir / CHECK_JSON).read_text(encoding="utf-8"))
-            checked = data.get("articles", {}) if isinstance(data, dict) else {}
-        except (FileNotFoundError, ValueError):
-            checked = {}
+        checked = read_report(settings.build_dir).get("articles", {})
     known = cache or SourceCache(settings)
     check_key = partial(content_key, settings)
     return Sources(discover(settings), checked or {}, check_key, known.load, known.resolve)
