@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from conftest import REPO, probe
 
 # Runs in a fresh interpreter (WeasyPrint loads its libraries once per process). Counts the
@@ -105,3 +108,100 @@ def test_only_arrays_given_as_many_values_as_their_length_are_made_open() -> Non
     wrapped = ffi.new
     weasyload.open_sized_arrays(ffi)  # once only: not wrapped twice
     assert ffi.new is wrapped
+
+
+def _parsed_by_pycparser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The C source each cffi parse gives pycparser, from now on."""
+    import cffi.cparser
+
+    sources: list[str] = []
+    real = cffi.cparser._get_parser
+
+    class Spy:
+        def __init__(self, parser: Any) -> None:
+            self.parser = parser
+
+        def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
+            sources.append(text)
+            return self.parser.parse(text, *args, **kwargs)
+
+    monkeypatch.setattr(cffi.cparser, "_get_parser", lambda: Spy(real()))
+    return sources
+
+
+def test_a_type_is_parsed_with_only_the_typedefs_it_names_and_is_the_same_type(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cffi
+
+    from publishkit.kit import weasyload
+
+    declarations = (
+        "typedef uint32_t hb_codepoint_t; typedef unsigned char FcChar8;"
+        " typedef struct { int x, y, width, height; } PangoRectangle; typedef struct _Map Map;"
+        + "".join(f" typedef int unused_{i};" for i in range(40))
+    )
+    plain, quick = cffi.FFI(), cffi.FFI()  # their own, as WeasyPrint's: nothing else changes
+    plain.cdef(declarations)
+    quick.cdef(declarations)
+    weasyload.quick_type_parses(quick)
+    weasyload.quick_type_parses(quick)  # once only: not wrapped twice
+    types = [
+        "PangoRectangle *",
+        "FcChar8 **",
+        "hb_codepoint_t[]",
+        "char[4]",
+        "unsigned int *",
+        "Map *",
+        "int(*)(PangoRectangle *, hb_codepoint_t)",
+    ]
+    sources = _parsed_by_pycparser(monkeypatch)
+    expected = [plain.typeof(t) for t in types]
+    assert len(sources) == len(types) and all("unused_" in s for s in sources)
+    sources.clear()
+    got = [quick.typeof(t) for t in types]
+    assert len(sources) == len(types) and not any("unused_" in s for s in sources)
+    assert [(t.cname, t.kind) for t in got] == [(t.cname, t.kind) for t in expected]
+    assert quick.sizeof("PangoRectangle") == plain.sizeof("PangoRectangle") == 16
+    # The same cffi type as cffi's own parse of it in the same FFI.
+    del quick._parser._parse
+    for name, made in zip(types, got, strict=True):
+        del quick._parsed_types[name]
+        assert quick.typeof(name) is made
+    # A mistake is worded as cffi words it; declarations added later are known.
+    weasyload.quick_type_parses(quick)
+    errors = []
+    for ffi in (quick, plain):
+        with pytest.raises(cffi.CDefError) as caught:
+            ffi.typeof("PangoRectangle *(")
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and errors[0].startswith("cannot parse")
+    quick.cdef("typedef struct { char a[3]; } Later;")
+    assert quick.typeof("Later *").item.cname == "Later" and quick.sizeof("Later") == 3
+
+
+# The types WeasyPrint parses in a process's first handout, parsed quickly after load_weasyprint,
+# then again by cffi's own parse in the same process: the same cffi type objects.
+SAME_TYPES = """
+import json, sys
+sys.path.insert(0, {repo!r})
+from publishkit.kit import weasyload
+weasyload.load_weasyprint()
+from weasyprint.text.ffi import ffi
+names = ["PangoFcFontMap *", "FcChar8 **", "char[]", "PangoRectangle *", "PangoLogAttr[]",
+         "unsigned int *", "hb_tag_t[100]", "char[4]", "hb_codepoint_t[]", "PangoGlyphString *"]
+quick = getattr(ffi._parser._parse, "quick", False)
+made = [ffi.typeof(n) for n in names]
+del ffi._parser._parse
+same = []
+for name, t in zip(names, made):
+    del ffi._parsed_types[name]
+    same.append(ffi.typeof(name) is t)
+print(json.dumps({{"quick": quick, "same": same}}))
+"""
+
+
+def test_weasyprints_types_are_the_same_cffi_types() -> None:
+    result = probe(SAME_TYPES.format(repo=str(REPO)))
+    assert result["quick"] is True
+    assert result["same"] == [True] * 10

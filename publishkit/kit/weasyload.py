@@ -18,6 +18,14 @@ the same n values, one parse for all lengths: an array of the same items, length
 (``T[]`` from a list of n items is n items long, as ``T[n]`` is). Anything else goes to cffi as
 it was written.
 
+The other types a handout needs are parsed once each (``PangoRectangle *``, ``char[]``...: 9 in
+a process's first handout). cffi parses a type as C source that first declares every typedef of
+the library's declarations as ``int``, 66 of WeasyPrint's, so that pycparser knows which names
+are types: 3 to 6 ms a type, about 30 ms of the first layout. Only the typedef names the type
+itself mentions change how pycparser reads it (cffi's comment: "what they are typedef'ed to plays
+no role"), so ``quick_type_parses`` declares only those; the parsed type is then resolved against
+every declaration, as before, and is the same cffi type.
+
 Once imported, pyphen's dictionaries are read lazily (``kit/hyphenation.py``).
 """
 
@@ -42,6 +50,9 @@ REQUIRED_SONAMES = (
 _LOCK = threading.Lock()
 # ``T[n]``: a C type and a literal length (``char[4]``, ``hb_codepoint_t[233]``).
 _SIZED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*\[(\d+)\]")
+# How cffi's Parser.parse_type_and_quals wraps a type to parse it (cffi/cparser.py).
+TYPE_SOURCE = "void __dummy(\n"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def sonames_load() -> bool:
@@ -78,6 +89,7 @@ def load_weasyprint() -> ModuleType:
         from . import hyphenation
 
         open_sized_arrays(ffi.ffi)
+        quick_type_parses(ffi.ffi)
         hyphenation.install()
     return sys.modules["weasyprint"]
 
@@ -97,3 +109,35 @@ def open_sized_arrays(ffi: Any) -> None:
 
     new_array.opens_sized_arrays = True  # type: ignore[attr-defined]
     ffi.new = new_array
+
+
+class _Typedefs:
+    """What cffi's ``Parser._parse`` reads of its parser: the declarations' names (only the
+    typedefs one type mentions), and how to word a parse error."""
+
+    def __init__(self, parser: Any, names: dict[str, None]) -> None:
+        self._parser = parser
+        self._declarations = names
+
+    def convert_pycparser_error(self, error: Any, csource: str) -> Any:
+        return self._parser.convert_pycparser_error(error, csource)
+
+
+def quick_type_parses(ffi: Any) -> None:
+    """``ffi``'s types parsed with only the typedefs they mention declared (see above). Its own
+    parser only; declarations (``cdef``) are parsed as cffi parses them."""
+    parser: Any = getattr(ffi, "_parser", None)
+    parse = getattr(type(parser), "_parse", None)
+    declarations = getattr(parser, "_declarations", None)
+    if parse is None or not isinstance(declarations, dict) or getattr(parser._parse, "quick", False):
+        return  # another cffi than the one this was written for: its own parse, unchanged
+
+    def quick(csource: str) -> Any:
+        if not csource.startswith(TYPE_SOURCE):
+            return parse(parser, csource)
+        named = set(_NAME.findall(csource))
+        names = dict.fromkeys(k for k in parser._declarations if k.startswith("typedef ") and k[8:] in named)
+        return parse(_Typedefs(parser, names), csource)
+
+    quick.quick = True  # type: ignore[attr-defined]
+    parser._parse = quick
