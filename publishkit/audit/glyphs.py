@@ -14,7 +14,6 @@ import hashlib
 import io
 import re
 import sys
-import unicodedata
 from array import array
 from collections.abc import Iterator
 from functools import cache
@@ -22,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AuditError
+from .outlines import Outlines
 
 _SHOW = {"Tj", "TJ", "'", '"'}
 # Only these reach Python from pikepdf's parser (a fifth of a handout's instructions): the font
 # switch, the text-showing operators and Form XObjects, which may show text too.
 _TEXT_OPERATORS = " ".join(["Tf", *sorted(_SHOW), "Do"])
-_SPACES = ("Zs", "Zl", "Zp", "Cc", "Cf")  # drawn as nothing: an empty glyph is right for them
 SHOWN_AT_MOST = 10  # characters named per package in the message
 NONE_COVERS = ""
 
@@ -101,87 +100,15 @@ def _shown(stream: Any, resources: Any) -> Iterator[tuple[Any, bytes]]:
                 yield from _shown(xobject, xobject.get("/Resources", resources))
 
 
-class _Glyphs:
-    """Which glyph ids of one embedded font exist and which have an outline."""
-
-    def __init__(self, font: Any) -> None:
-        descendant = font.DescendantFonts[0]
-        descriptor = descendant.FontDescriptor
-        self.gid_map: bytes | None = None
-        cid_to_gid = descendant.get("/CIDToGIDMap")
-        if cid_to_gid is not None and cid_to_gid != "/Identity":
-            self.gid_map = cid_to_gid.read_bytes()
-        self.outlined: set[int] = set()
-        self.exists: set[int] = set()
-        if "/FontFile2" in descriptor:
-            self._truetype(descriptor.FontFile2.read_bytes())
-        elif "/FontFile3" in descriptor:
-            self._cff(descriptor.FontFile3)
-        # A font that is not embedded has no glyph the gate can see: every code counts as missing.
-
-    def _truetype(self, data: bytes) -> None:
-        from fontTools.ttLib import TTFont
-
-        self._sfnt(TTFont(io.BytesIO(data)))
-
-    def _sfnt(self, font: Any) -> None:
-        """A TrueType or OpenType (CFF) font file: codes are glyph ids (CIDToGIDMap aside)."""
-        from fontTools.pens.boundsPen import BoundsPen
-
-        glyphs = font.getGlyphSet()
-        glyf = font.get("glyf")
-        for gid, name in enumerate(font.getGlyphOrder()):
-            self.exists.add(gid)
-            if glyf is not None:
-                outlined = glyf[name].numberOfContours != 0
-            else:
-                pen = BoundsPen(glyphs)
-                glyphs[name].draw(pen)
-                outlined = pen.bounds is not None
-            if outlined:
-                self.outlined.add(gid)
-
-    def _cff(self, stream: Any) -> None:
-        from fontTools.cffLib import CFFFontSet
-        from fontTools.pens.boundsPen import BoundsPen
-        from fontTools.ttLib import TTFont
-
-        data = stream.read_bytes()
-        if stream.get("/Subtype") == "/OpenType":  # what WeasyPrint writes for a CFF-based font
-            self._sfnt(TTFont(io.BytesIO(data)))
-            return
-        cff = CFFFontSet()
-        cff.decompile(io.BytesIO(data), None)
-        top = cff[cff.fontNames[0]]
-        strings = top.CharStrings
-        keyed = hasattr(top, "ROS")  # CID-keyed: glyph names are cid<NNNNN>; the code is the CID
-        for gid, name in enumerate(top.charset):
-            code = int(name[3:]) if keyed and name.startswith("cid") else gid
-            self.exists.add(code)
-            pen = BoundsPen(strings)
-            strings[name].draw(pen)
-            if pen.bounds is not None:
-                self.outlined.add(code)
-
-    def drawn(self, code: int, text: str) -> bool:
-        gid = code
-        if self.gid_map is not None:
-            pair = self.gid_map[2 * code : 2 * code + 2]
-            gid = int.from_bytes(pair, "big") if len(pair) == 2 else 0
-        if gid == 0 or gid not in self.exists:
-            return False
-        return gid in self.outlined or all(unicodedata.category(c) in _SPACES for c in text)
-
-
 # A font's glyphs, kept per process by the hash of what they are read from: the same subset
 # recurs across handouts (headings, footers, a clinic's editions), and fontTools' reading of it
 # was most of the gate's time. (The ToUnicode map is cheap and is read for every document.)
-_FONTS: dict[bytes, _Glyphs] = {}
+_FONTS: dict[bytes, Outlines] = {}
 FONTS_KEPT = 256
 
 
 def _font_key(font: Any) -> bytes:
-    """A digest of everything _Glyphs reads from a Type0 font: its streams as stored, with their
+    """A digest of everything Outlines reads from a Type0 font: its streams as stored, with their
     filters (the same stored bytes decode to the same font; no need to inflate them here)."""
     digest = hashlib.sha256()
     descendant = font.DescendantFonts[0]
@@ -206,11 +133,11 @@ def _stored(stream: Any) -> bytes:
     return len(decode).to_bytes(8, "big") + decode + raw
 
 
-def _known_font(font: Any) -> tuple[_Glyphs, dict[int, str]]:
+def _known_font(font: Any) -> tuple[Outlines, dict[int, str]]:
     key = _font_key(font)
     glyphs = _FONTS.get(key)
     if glyphs is None:
-        glyphs = _Glyphs(font)
+        glyphs = Outlines(font)
         if len(_FONTS) >= FONTS_KEPT:
             del _FONTS[next(iter(_FONTS))]  # the oldest
         _FONTS[key] = glyphs
@@ -247,7 +174,7 @@ def missing_glyphs(data: bytes) -> list[str]:
     import pikepdf
 
     missing: dict[str, None] = {}
-    fonts: dict[tuple[int, int], tuple[_Glyphs, dict[int, str], set[int]] | None] = {}
+    fonts: dict[tuple[int, int], tuple[Outlines, dict[int, str], set[int]] | None] = {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             for font, shown in _shown(page.obj, page.Resources):
