@@ -72,12 +72,12 @@ def test_the_glyph_gate_reads_each_embedded_font_once_and_a_different_one_again(
 
     read: list[object] = []
 
-    class Glyphs(glyphs._Glyphs):
+    class Glyphs(glyphs.Outlines):
         def __init__(self, font: Any) -> None:
             read.append(font)
             super().__init__(font)
 
-    monkeypatch.setattr(glyphs, "_Glyphs", Glyphs)
+    monkeypatch.setattr(glyphs, "Outlines", Glyphs)
     monkeypatch.setattr(glyphs, "_FONTS", {})
 
     def made(html: str) -> bytes:
