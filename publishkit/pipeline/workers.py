@@ -111,7 +111,8 @@ def start_workers(
     helper = None
     if away:  # forked before the head start's thread: a fork copies only the calling thread
         # No rehearsal: the handout is sent before the helper's warm-up is over (see README).
-        initargs = (settings, away, languages_of(todo), False)
+        # No audit's readers: the handout is audited here (render.render_all).
+        initargs = (settings, away, languages_of(todo), False, False)
         helper = Helper(max_workers=1, initializer=headstart.prefetch_settled, initargs=initargs)
         helper.submit(int)  # starts it now
     headstart.start(settings, [f for f in wanted if f not in away], langs)
