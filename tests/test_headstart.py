@@ -30,30 +30,37 @@ class CountedHelper(workers.Helper):
 workers.ProcessPoolExecutor, workers.Helper = Counted, CountedHelper
 starts = []
 real_start = headstart.start
-def start(settings, formats, languages=()):
+def start(settings, formats, languages=(), **more):
     starts.append(sorted(formats))
-    real_start(settings, formats, languages)
+    real_start(settings, formats, languages, **more)
 headstart.start = start
 workers.headstart.start = start
-real_render = render.render_one
-def render_one(settings, registries, job, *args):
+def seen(fmt, **more):
     import pyphen
     seen = {
-        "format": job.format,
+        "format": fmt,
         "process": "main" if os.getpid() == MAIN else "helper",
         "modules": sorted(m for m in ("weasyprint", "pikepdf", "pypdfium2") if m in sys.modules),
         "hyphenation": len(pyphen.hdcache),
         "font setups": len(sys.modules["publishkit.formats.pdf"]._FONT_CONFIGS),
         "settled": gc.get_freeze_count() > 0 and gc.isenabled(),
+        **more,
     }
     with LOG.open("a") as log:
         log.write(json.dumps(seen) + "\\n")
+real_render, real_lay_out, real_prove = render.render_one, render.lay_out_elsewhere, render.prove
+def render_one(settings, registries, job, *args):
+    seen(job.format)
     return real_render(settings, registries, job, *args)
-render.render_one = render_one
-if os.environ.get("PROBE_KILL_HELPER"):
-    def render_elsewhere(args):
+def lay_out_elsewhere(args):
+    if os.environ.get("PROBE_KILL_HELPER"):
         os._exit(3)  # the helper process dies under its first job
-    render.render_elsewhere = render_elsewhere
+    seen(args[0].format)
+    return real_lay_out(args)
+def prove(renderer, *args):
+    seen(renderer.name, proof=True)
+    return real_prove(renderer, *args)
+render.render_one, render.lay_out_elsewhere, render.prove = render_one, lay_out_elsewhere, prove
 from publishkit.cli.main import main
 rc = main([*sys.argv[2:], "--quiet"], root=Path(sys.argv[1]))
 print(json.dumps({"rc": rc, "pools": pools, "starts": starts, "weasyprint_here": "weasyprint" in sys.modules}))
@@ -67,8 +74,11 @@ def _probe(proj: Project, *args: str, kill_helper: bool = False) -> dict[str, ob
     if kill_helper:
         env["PROBE_KILL_HELPER"] = "1"
     report = run_probe(PROBE, proj.root, *args, env=env)
-    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-    report["renders"] = sorted((json.loads(line) for line in lines), key=lambda r: str(r["format"]))
+    lines = (
+        [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    )
+    report["renders"] = sorted((r for r in lines if not r.get("proof")), key=lambda r: str(r["format"]))
+    report["proofs"] = sorted((r["format"], r["process"], r["modules"]) for r in lines if r.get("proof"))
     return report
 
 
@@ -93,14 +103,15 @@ def _here(fmt: str) -> dict[str, object]:
     }
 
 
-# Loaded by the helper's warm-up before the handout arrives: WeasyPrint, the PDF audit's readers
-# and the article's hyphenation patterns; not the fonts, which the handout itself loads (a
-# one-line rehearsal would cost the helper more than it saves the handout: see README). What
-# it inherited and loaded is frozen, and collections are on again for the handout's objects.
+# Loaded by the helper's warm-up before the handout arrives: WeasyPrint and the article's
+# hyphenation patterns; not the fonts, which the handout itself loads (a one-line rehearsal
+# would cost the helper more than it saves the handout: see README), nor the PDF audit's readers
+# (this process audits the handout). What it inherited and loaded is frozen, and collections
+# are on again for the handout's objects.
 HANDOUT_IN_HELPER = {
     "format": "pdf",
     "process": "helper",
-    "modules": ["pikepdf", "pypdfium2", "weasyprint"],
+    "modules": ["weasyprint"],
     "hyphenation": 1,
     "font setups": 0,
     "settled": True,
@@ -117,7 +128,9 @@ def test_one_article_lays_out_its_handout_in_a_helper_with_the_bytes_of_one_proc
     assert report == {
         "rc": 0,
         "pools": [["helper", 1]],  # one helper process, no pool
-        "starts": [["docx", "email", "eml", "text"]],  # the rest's imports: a thread here
+        # No head start here: the rest's imports at their first render, after the handout's page
+        # is composed and sent (a thread importing them slowed the conversion on its way there).
+        "starts": [],
         "weasyprint_here": False,  # this process never imported WeasyPrint
         "renders": [
             _here("docx"),
@@ -125,6 +138,15 @@ def test_one_article_lays_out_its_handout_in_a_helper_with_the_bytes_of_one_proc
             _here("eml"),
             HANDOUT_IN_HELPER,
             _here("text"),
+        ],
+        # Every output read back and audited here, the handout too (the helper only lays it out),
+        # with the PDF's readers imported while the helper lays it out, after the other renders.
+        "proofs": [
+            ("docx", "main", []),
+            ("email", "main", []),
+            ("eml", "main", []),
+            ("pdf", "main", ["pikepdf", "pypdfium2"]),
+            ("text", "main", []),
         ],
     }
     assert _outputs(proj) == before  # the same bytes as the build with --jobs 1
@@ -166,7 +188,7 @@ def test_an_article_to_check_gets_the_helper_and_several_articles_get_workers(tm
 
     # Its check runs in this process while the helper loads WeasyPrint, then lays out the handout.
     edited = _probe(proj, "all", "sleep-basics", "--jobs", "2")
-    assert (edited["pools"], edited["starts"]) == ([["helper", 1]], [["docx", "email", "eml", "text"]])
+    assert (edited["pools"], edited["starts"]) == ([["helper", 1]], [])
     assert [r for r in edited["renders"] if r["format"] == "pdf"] == [HANDOUT_IN_HELPER]  # type: ignore[index]
 
     several = _probe(proj, "all", "--force", "--jobs", "2")

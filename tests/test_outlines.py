@@ -12,7 +12,7 @@ from conftest import REPO
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 
-from publishkit.audit.outlines import contours, has_outline
+from publishkit.audit.outlines import contours, has_outline, stored_contours
 
 SHIPPED = sorted(p for p in (REPO / "templates" / "fonts").iterdir() if p.suffix in (".ttf", ".otf"))
 NOTO = Path("/usr/share/fonts/truetype/noto")
@@ -43,6 +43,11 @@ def test_each_glyph_reads_as_fonttools_reads_it_whole(path: Path, number: int) -
         counts = [contours(glyf, n) for n in names]
         assert counts == [full[n].numberOfContours for n in names]
         assert 0 in counts and any(c > 0 for c in counts)  # empty glyphs and outlined ones
+        # by glyph id, through 'loca', from the table as stored (what the gate reads)
+        stored = TTFont(path, fontNumber=number)
+        loca, data = stored["loca"], stored.reader["glyf"]
+        ids = [whole.getGlyphID(n) for n in names]
+        assert [stored_contours(loca, data, i) for i in ids] == [full[n].numberOfContours for n in names]
         return
     glyphs, reference = ours.getGlyphSet(), whole.getGlyphSet()
     drawn = [has_outline(glyphs[n], glyphs) for n in names]

@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from conftest import EPOCH, Project, make_project
 
-from publishkit.formats.pdf import RefusedFetch, make_fetcher
+from publishkit.kit.assetfetch import RefusedFetch, make_fetcher
 
 
 def png(width: int = 40, height: int = 20, rgb: tuple[int, int, int] = (31, 95, 122)) -> bytes:

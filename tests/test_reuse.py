@@ -4,6 +4,7 @@ a fresh process."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -68,16 +69,16 @@ def test_the_glyph_gate_reads_each_embedded_font_once_and_a_different_one_again(
 ) -> None:
     import weasyprint
 
-    from publishkit.audit import glyphs
+    from publishkit.audit import glyphs, outlines
 
     read: list[object] = []
 
-    class Glyphs(glyphs.Outlines):
+    class Glyphs(outlines.FontGlyphs):
         def __init__(self, font: Any) -> None:
             read.append(font)
             super().__init__(font)
 
-    monkeypatch.setattr(glyphs, "Outlines", Glyphs)
+    monkeypatch.setattr(outlines, "FontGlyphs", Glyphs)
     monkeypatch.setattr(glyphs, "_FONTS", {})
 
     def made(html: str) -> bytes:
@@ -93,3 +94,27 @@ def test_the_glyph_gate_reads_each_embedded_font_once_and_a_different_one_again(
     # Other letters make another subset: it is read, and its missing glyph is found.
     assert glyphs.missing_glyphs(made(f"<p>Call {PUA} us, {PUA} today.</p>")) == [PUA]
     assert len(read) == 2
+
+
+def test_the_glyph_gate_reads_only_the_glyphs_a_pdf_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subset keeps every glyph id of its font (most of them empty): only the shown ones are read."""
+    import pikepdf
+    import weasyprint
+
+    from publishkit.audit import glyphs, outlines
+
+    asked: list[object] = []
+    for name in ("contours", "has_outline", "stored_contours"):
+        real = getattr(outlines, name)
+        monkeypatch.setattr(outlines, name, lambda *a, real=real: asked.append(a[-1]) or real(*a))
+    monkeypatch.setattr(glyphs, "_FONTS", {})
+    data = weasyprint.HTML(string="<p>Call us today.</p>").write_pdf()
+    assert isinstance(data, bytes)
+    assert glyphs.missing_glyphs(data) == []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        (font,) = [f for p in pdf.pages for f in p.Resources.Font.values()]
+        embedded = font.DescendantFonts[0].FontDescriptor
+        stream = embedded.get("/FontFile2") or embedded.get("/FontFile3")
+        glyph_count = len(outlines.FontGlyphs(font)._names)
+    assert stream is not None and glyph_count > 50  # what a full reading would have drawn
+    assert 0 < len(asked) <= len(set("Call us today."))  # one question per character shown

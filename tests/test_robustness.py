@@ -219,13 +219,15 @@ sys.exit(main(sys.argv[2:], Path.cwd()))
 """
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("where", ["layout", "fetch"])
-def test_weasyprint_time_limit_fails_only_that_pdf(project: Project, where: str) -> None:
+def test_weasyprint_time_limit_fails_only_that_pdf(project: Project, where: str, jobs: str) -> None:
     """The limit expiring in layout, or inside WeasyPrint's fetcher (which wraps every exception
-    as a fetch error), is reported as "too complex", and only the PDF fails."""
+    as a fetch error), is reported as "too complex", and only the PDF fails; with --jobs 2, the
+    one article's handout is laid out in the helper process, which sends the error back."""
     project.article("calm", "Rest well, drink plenty of water, and go to bed at the same time each night.")
     result = subprocess.run(
-        [sys.executable, "-c", _EXPIRE_AT, where, "all", "--jobs", "1", "--quiet"],
+        [sys.executable, "-c", _EXPIRE_AT, where, "all", "--jobs", jobs, "--quiet"],
         cwd=project.root,
         capture_output=True,
         text=True,

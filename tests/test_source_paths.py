@@ -15,7 +15,7 @@ from test_bad_inputs import SECRET, Listener, _outputs_bytes
 from test_pdf_fetch import png
 
 from publishkit.formats import REGISTRY
-from publishkit.formats.pdf import RefusedFetch, make_fetcher
+from publishkit.kit.assetfetch import RefusedFetch, make_fetcher
 
 
 def _secret_png(where: Path) -> Path:

@@ -137,7 +137,7 @@ def _known_font(font: Any) -> tuple[Outlines, dict[int, str]]:
     key = _font_key(font)
     glyphs = _FONTS.get(key)
     if glyphs is None:
-        glyphs = Outlines(font)
+        glyphs = Outlines()
         if len(_FONTS) >= FONTS_KEPT:
             del _FONTS[next(iter(_FONTS))]  # the oldest
         _FONTS[key] = glyphs
@@ -176,23 +176,28 @@ def missing_glyphs(data: bytes) -> list[str]:
     missing: dict[str, None] = {}
     fonts: dict[tuple[int, int], tuple[Outlines, dict[int, str], set[int]] | None] = {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            for font, shown in _shown(page.obj, page.Resources):
-                key = font.objgen
-                if key not in fonts:
-                    # WeasyPrint writes only Type0 fonts; a simple font is not ours
-                    fonts[key] = (*_known_font(font), set()) if font.get("/Subtype") == "/Type0" else None
-                known = fonts[key]
-                if known is None:
-                    continue
-                glyphs, text, seen = known
-                for code in _codes(shown):
-                    if code in seen:
+        try:
+            for page in pdf.pages:
+                for font, shown in _shown(page.obj, page.Resources):
+                    key = font.objgen
+                    if key not in fonts:
+                        # WeasyPrint writes only Type0 fonts; a simple font is not ours
+                        fonts[key] = (*_known_font(font), set()) if font.get("/Subtype") == "/Type0" else None
+                    known = fonts[key]
+                    if known is None:
                         continue
-                    seen.add(code)
-                    chars = text.get(code, "\ufffd")
-                    if not glyphs.drawn(code, chars):  # a space drawn as .notdef shows a box too
-                        missing.update(dict.fromkeys(chars))
+                    glyphs, text, seen = known
+                    for code in _codes(shown):
+                        if code in seen:
+                            continue
+                        seen.add(code)
+                        chars = text.get(code, "\ufffd")
+                        if not glyphs.drawn(code, chars, font):  # a space drawn as .notdef shows a box too
+                            missing.update(dict.fromkeys(chars))
+        finally:
+            for known in fonts.values():
+                if known is not None:
+                    known[0].release()  # the answers are kept, not the fonts read for them
     return list(missing)
 
 

@@ -36,8 +36,11 @@ class Format:
     ``media_type``: what the file is, for commands that hand it on (``send`` wants a message).
     ``cost``: the expected time of one output in ms (a 6 kB article, the 2-core build machine),
     which balances shards (pipeline/shard.py); only the ratios between formats matter.
-    ``offload``: a one-article build renders it in a helper process, on the other core, while
-    this process renders the other formats (most of the build's CPU time: pages laid out).
+    ``offload``: a one-article build lays it out in a helper process, on the other core, while
+    this process renders the other formats (most of the build's CPU time: pages laid out). Such
+    a format splits ``render`` in two: ``compose`` here (its page, with this process's templates)
+    and ``lay_out`` of what ``compose`` returned (picklable) in the helper; the bytes come back
+    to be read back, audited and written here.
     ``prepare_ast`` may return ``extra["writer_asts"] = {writer: ast}`` when one pandoc writer
     needs its own AST (the .eml's text part numbers its links, its HTML part keeps them).
     """
@@ -70,6 +73,14 @@ class Format:
         return ast, {}
 
     def render(self, ctx: RenderContext) -> bytes:
+        raise NotImplementedError
+
+    def compose(self, ctx: RenderContext) -> Any:
+        """An ``offload`` format's first half of ``render``: what ``lay_out`` needs, picklable."""
+        raise NotImplementedError
+
+    def lay_out(self, composed: Any) -> bytes:
+        """An ``offload`` format's second half of ``render``: the output's bytes."""
         raise NotImplementedError
 
     def warm_up(self, settings: Any, rehearse: bool = True) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import os
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..errors import ConfigError, PublishError, RenderError
-from ..kit.fsutil import UnsafePath, open_beneath
+from ..kit.assetfetch import make_fetcher
 from ..kit.i18n import page_label_css
 from ..kit.sanitize import clean_html
 from ..kit.timelimit import time_limit
@@ -36,65 +36,6 @@ _MADE_BY: dict[Path, int] = {}  # the process that made each font configuration
 _RELEASE_AT_EXIT: dict[str, int] = {}  # the process release_fonts is registered for
 STYLESHEETS_KEPT = 16  # a watching process sees a new text at every edit of handout.css
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-
-
-class RefusedFetch(Exception):
-    """Raised by the fetcher for a URL outside what the handout may read."""
-
-
-def _beneath(path: Path, roots: tuple[Path, ...]) -> tuple[Path, list[str]] | None:
-    """(root, names below it) for an absolute ``path`` inside one of ``roots``, else None."""
-    for root in roots:
-        real = root.parent.resolve() / root.name  # the root itself is opened without following
-        if path.is_absolute() and path.parts[: len(real.parts)] == real.parts:
-            return real, list(path.parts[len(real.parts) :])
-    return None
-
-
-def make_fetcher(allowed: tuple[Path, ...], timeout: float) -> Any:
-    """A WeasyPrint URLFetcher that reads only files under ``allowed`` and ``data:`` URLs.
-
-    A file is read only at its real path under a real root: every name from the root down is opened
-    without following symlinks (the root included), and ``..`` is refused. Everything else (http,
-    https, ftp, other files, anything that would redirect) is refused, and because
-    ``fail_on_errors`` is set, a refusal stops the render instead of becoming a warning."""
-    from urllib.request import url2pathname  # ~20 ms to import: not when the formats are registered
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    roots = tuple(allowed)
-
-    class AssetFetcher(URLFetcher):  # type: ignore[misc]
-        def __init__(self) -> None:
-            super().__init__(
-                timeout=timeout,
-                allowed_protocols={"file", "data"},
-                allow_redirects=False,
-                fail_on_errors=True,
-            )
-            self.refused: list[str] = []
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            if url.startswith("file:"):
-                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:")))
-                found = _beneath(path, roots)
-                if found is not None:
-                    root, parts = found
-                    try:
-                        fd = open_beneath(root.parent, [root.name, *parts])
-                    except UnsafePath:
-                        fd = -1
-                    if fd >= 0:
-                        with os.fdopen(fd, "rb") as fh:
-                            data = fh.read()
-                        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
-            self.refused.append(url)
-            raise RefusedFetch(url)
-
-    return AssetFetcher()
 
 
 def _font_config(templates_dir: Path) -> Any:
@@ -231,6 +172,19 @@ def handout_html(ctx: RenderContext, body_html: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Handout:
+    """A handout as WeasyPrint lays it out: its page (made with this process's templates) and
+    what the layout may read; picklable, for a helper process."""
+
+    page: str
+    templates_dir: Path
+    allowed: tuple[Path, ...]  # the folders its files may come from
+    timeout: float  # seconds for the whole layout
+    identifier: bytes  # the PDF's /ID
+    name: str  # the output's file name, for errors
+
+
 class PdfRenderer(Format):
     name: ClassVar[str] = "pdf"
     suffix: ClassVar[str] = ".pdf"
@@ -263,22 +217,35 @@ class PdfRenderer(Format):
         ).write_pdf(font_config=_font_config(settings.templates_dir))
 
     def render(self, ctx: RenderContext) -> bytes:
+        return self.lay_out(self.compose(ctx))
+
+    def compose(self, ctx: RenderContext) -> Handout:
+        settings = ctx.settings
+        return Handout(
+            page=handout_html(ctx, ctx.bodies[self.name].outputs["html5"]),
+            templates_dir=settings.templates_dir,
+            allowed=(settings.assets_dir, settings.templates_dir),
+            timeout=settings.pdf.timeout,
+            identifier=pdf_identifier(ctx),
+            name=self.filename(ctx.article.slug),
+        )
+
+    def lay_out(self, composed: Any) -> bytes:
         load_weasyprint()
         from weasyprint.urls import FatalURLFetchingError
 
-        settings = ctx.settings
-        page = handout_html(ctx, ctx.bodies[self.name].outputs["html5"])
+        handout: Handout = composed
+        name = handout.name
         # Only local files are allowed, so a fixed short limit per file is plenty.
-        fetcher = make_fetcher((settings.assets_dir, settings.templates_dir), FETCH_TIMEOUT)
-        name = self.filename(ctx.article.slug)
+        fetcher = make_fetcher(handout.allowed, FETCH_TIMEOUT)
         try:
-            with time_limit(settings.pdf.timeout, "laying out the handout", name):
+            with time_limit(handout.timeout, "laying out the handout", name):
                 data = write_handout(
-                    page,
-                    settings.templates_dir,
+                    handout.page,
+                    handout.templates_dir,
                     fetcher,
                     pdf_variant=PDF_VARIANT,
-                    pdf_identifier=pdf_identifier(ctx),
+                    pdf_identifier=handout.identifier,
                     custom_metadata=True,
                 )
         except FatalURLFetchingError as exc:
@@ -289,12 +256,9 @@ class PdfRenderer(Format):
                     f"the handout may not read '{fetcher.refused[0]}': only files in "
                     "source/assets/ and templates/ and data: URLs are allowed "
                     "(no http, https or other files)",
-                    path=self.filename(ctx.article.slug),
+                    path=name,
                 ) from None
-            raise RenderError(
-                f"could not read a file for the handout: {exc}",
-                path=self.filename(ctx.article.slug),
-            ) from None
+            raise RenderError(f"could not read a file for the handout: {exc}", path=name) from None
         if not isinstance(data, bytes):
-            raise RenderError("WeasyPrint returned no PDF", path=self.filename(ctx.article.slug))
+            raise RenderError("WeasyPrint returned no PDF", path=name)
         return data

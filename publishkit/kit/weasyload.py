@@ -26,16 +26,25 @@ itself mentions change how pycparser reads it (cffi's comment: "what they are ty
 no role"), so ``quick_type_parses`` declares only those; the parsed type is then resolved against
 every declaration, as before, and is the same cffi type.
 
+WeasyPrint imports fontTools' subsetter and its variable-font instancer for what it does only
+when HarfBuzz cannot subset (``libharfbuzz-subset`` missing or older than 4.1) or a font is
+variable: with them come most of fontTools' table code, about 80 ms of the import. During the
+import they are stand-ins (``imported_later``) whose attributes are the real modules', imported at
+their first use; after it, importing them gives the real modules, as before.
+
 Once imported, pyphen's dictionaries are read lazily (``kit/hyphenation.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import importlib
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -53,6 +62,8 @@ _SIZED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*\[(\d+)\]")
 # How cffi's Parser.parse_type_and_quals wraps a type to parse it (cffi/cparser.py).
 TYPE_SOURCE = "void __dummy(\n"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# What WeasyPrint's import need not load (see above): module, and the names it imports from it.
+LATER = {"fontTools.subset": (), "fontTools.varLib.instancer": ("instantiateVariableFont",)}
 
 
 def sonames_load() -> bool:
@@ -70,15 +81,57 @@ def _no_search(name: str) -> str | None:
     return None
 
 
+class _Later(ModuleType):
+    """A module's stand-in during WeasyPrint's import: its attributes are the real module's."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # what the import system asks of a module: not this one's
+            raise AttributeError(name)
+        return getattr(real_module(self.__name__), name)
+
+
+def real_module(name: str) -> ModuleType:
+    """The module ``name`` itself, imported now if only its stand-in was."""
+    if isinstance(sys.modules.get(name), _Later):
+        del sys.modules[name]
+    return importlib.import_module(name)
+
+
+def _later_function(module: str, name: str) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(real_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+@contextlib.contextmanager
+def imported_later() -> Iterator[None]:
+    """The modules of LATER that are not loaded yet as stand-ins in ``sys.modules`` while inside
+    (``from M import f`` gets a function that calls the real ``M.f``), and not after."""
+    placed = [name for name in LATER if name not in sys.modules]
+    for module in placed:
+        stand_in = _Later(module)
+        for name in LATER[module]:
+            setattr(stand_in, name, _later_function(module, name))
+        sys.modules[module] = stand_in
+    try:
+        yield
+    finally:
+        for module in placed:
+            if isinstance(sys.modules.get(module), _Later):
+                del sys.modules[module]
+
+
 def load_weasyprint() -> ModuleType:
     """``import weasyprint``, skipping the library search where the sonames load directly."""
     loaded = sys.modules.get("weasyprint")
     if loaded is not None:
         return loaded
-    with _LOCK:  # the warm-up thread and a render may both ask; find_library is patched once
+    with _LOCK, imported_later():  # the warm-up thread and a render may both ask
         if "weasyprint" not in sys.modules and sys.platform.startswith("linux") and sonames_load():
             original = ctypes.util.find_library
-            ctypes.util.find_library = _no_search
+            ctypes.util.find_library = _no_search  # patched once
             try:
                 import weasyprint.text.ffi  # the libraries load here
             finally:

@@ -26,39 +26,55 @@ from ..model.settings import Settings
 
 # What the read-back audit of a PDF imports at its first (about 70 ms together, measured
 # with -X importtime): only imported here, each reader still imports what it uses.
-AUDIT_MODULES = ("pypdfium2", "pikepdf", "fontTools.agl", "fontTools.ttLib")
+AUDIT_MODULES = ("pypdfium2", "pikepdf", "fontTools.agl", "fontTools.ttLib", "fontTools.cffLib")
 
 _STARTED: dict[str, threading.Thread] = {}
 
 
 def prefetch(
-    settings: Settings, formats: Iterable[str], languages: Iterable[str] = (), rehearse: bool = True
+    settings: Settings,
+    formats: Iterable[str],
+    languages: Iterable[str] = (),
+    rehearse: bool = True,
+    audit: bool | None = None,
 ) -> None:
     """Warm ``formats``' renderers, then what their first output would load. Only a head start:
-    a failure is left for the render to report. ``rehearse``: see ``Format.warm_up``."""
+    a failure is left for the render to report. ``rehearse``: see ``Format.warm_up``. ``audit``:
+    whether to import what a PDF's audit reads it with; by default where pages are laid out
+    (a helper process only lays out: the process that sent it the handout audits it, and
+    imports these while the helper lays out: render.render_all)."""
     for fmt in formats:
         with contextlib.suppress(Exception):
             REGISTRY[fmt].warm_up(settings, rehearse)
-    if "weasyprint" not in sys.modules:  # no format lays out pages: nothing below is needed
-        return
-    with contextlib.suppress(Exception):
-        # WeasyPrint's hyphenation: pyphen keeps each language's patterns once loaded (~70 ms).
-        import pyphen  # type: ignore[import-untyped]
+    if "weasyprint" in sys.modules:
+        with contextlib.suppress(Exception):
+            # WeasyPrint's hyphenation: pyphen keeps each language's patterns once loaded (~70 ms).
+            import pyphen  # type: ignore[import-untyped]
 
-        for lang in dict.fromkeys(languages):
-            if lang and pyphen.language_fallback(lang):
-                pyphen.Pyphen(lang=lang)
+            for lang in dict.fromkeys(languages):
+                if lang and pyphen.language_fallback(lang):
+                    pyphen.Pyphen(lang=lang)
+    if audit if audit is not None else "weasyprint" in sys.modules:
+        audit_readers()
+
+
+def audit_readers() -> None:
+    """Import what the PDF audit reads a handout with (a head start only)."""
     for name in AUDIT_MODULES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
 
 
 def prefetch_settled(
-    settings: Settings, formats: Iterable[str], languages: Iterable[str] = (), rehearse: bool = True
+    settings: Settings,
+    formats: Iterable[str],
+    languages: Iterable[str] = (),
+    rehearse: bool = True,
+    audit: bool | None = None,
 ) -> None:
     """``prefetch`` as a helper process's first work (its initializer), ``settled``."""
     with settled():
-        prefetch(settings, formats, languages, rehearse)
+        prefetch(settings, formats, languages, rehearse, audit)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ..audit.approval import check_draft
 from ..audit.bands import Running
@@ -21,7 +21,6 @@ from ..kit import doctree
 from ..kit.fsutil import sha256, write_atomic
 from ..kit.i18n import PAGE_LABEL
 from ..kit.pandoc import BatchResult
-from ..kit.templating import make_environment
 from ..kit.treedepth import TOO_DEEP
 from ..model.approval import DRAFT_MARK
 from ..model.langtag import direction
@@ -71,51 +70,62 @@ def render_all(
     r: Rendering,
     helper: Executor | None = None,
 ) -> list[Outcome]:
-    """Every job's outcome, in order. The offloaded ones go to ``helper`` first, so that it lays
-    out the handout while this process renders the rest; a helper that fails (not a render: the
+    """Every job's outcome, in order. The offloaded ones are composed here and sent to ``helper``
+    first, so that it lays out the handout while this process renders the rest; their bytes
+    come back to be read back, audited and written here. A helper that fails (not a layout: the
     process) leaves its jobs to this process."""
-    remote: dict[int, Future[Outcome]] = {}
-    if helper is not None:
-        for i, (job, key) in enumerate(jobs):
-            if job.article.slug not in r.failed and REGISTRY[job.format].offload:
-                r.written.wait(writer_keys(job))  # pandoc may still be writing (overlap.py)
-                remote[i] = helper.submit(render_elsewhere, portable(settings, registries, job, key, r))
-    headstart.wait()  # WeasyPrint is used by one thread at a time
     outcomes: dict[int, Outcome] = {}
+    remote: dict[int, tuple[Future[bytes | PublishError], RenderContext]] = {}
+    if helper is not None:
+        for i, (job, _key) in enumerate(jobs):
+            if job.article.slug not in r.failed and REGISTRY[job.format].offload:
+                try:  # its pandoc writes first: pandoc may still be writing the others (overlap.py)
+                    ctx = job_context(job, r.contexts[job.manifest_key], r)
+                    composed = REGISTRY[job.format].compose(ctx)
+                except Exception as exc:
+                    outcomes[i] = failed(job, exc)
+                    continue
+                remote[i] = (helper.submit(lay_out_elsewhere, (job, composed)), ctx)
+    headstart.wait()  # WeasyPrint is used by one thread at a time
     # The handouts first here too: pandoc answers their writes first (chunk.prepare).
     for i in sorted(range(len(jobs)), key=lambda i: not REGISTRY[jobs[i][0].format].offload):
         job, key = jobs[i]
         if job.article.slug in r.failed:
             outcomes[i] = failed_outcome(job, r.failed[job.article.slug])
-        elif i not in remote:
+        elif i not in remote and i not in outcomes:
             outcomes[i] = render_one(settings, registries, job, key, r.contexts[job.manifest_key], r)
     if isinstance(helper, Helper) and remote:  # even when it has answered: that work is due anyway
         helper.idle()
-    for i, future in remote.items():
+        headstart.audit_readers()  # what reads the handout back: only now, off the way to its page
+    for i, (future, ctx) in remote.items():
+        job, key = jobs[i]
         try:
-            outcomes[i] = future.result()
+            laid_out = future.result()
         except Exception:  # the helper process died: render here, as without one
-            job, key = jobs[i]
             outcomes[i] = render_one(settings, registries, job, key, r.contexts[job.manifest_key], r)
+            continue
+        if isinstance(laid_out, PublishError):
+            outcomes[i] = failed_outcome(job, laid_out)
+            continue
+        try:
+            extracted = keep(settings, job, ctx, laid_out)
+        except Exception as exc:
+            outcomes[i] = failed(job, exc)
+            continue
+        outcomes[i] = built(settings, registries, job, key, r, ctx, laid_out, extracted)
     return [outcomes[i] for i in range(len(jobs))]
 
 
-def portable(
-    settings: Settings, registries: dict[str, Registry], job: Job, key: str, r: Rendering
-) -> tuple[Any, ...]:
-    """One job's share of ``r``, picklable: its context without the Jinja environment (the helper
-    makes its own, the same), its format's AST and only its own pandoc writes."""
-    written = r.written.part(f"{job.writer_prefix}\x1f")
-    ctx = replace(r.contexts[job.manifest_key], env=cast(Any, None))
-    extras = {job.writer_prefix: r.extras[job.writer_prefix]}
-    return settings, registries, job, key, ctx, Rendering({}, extras, written, r.versions, {})
-
-
-def render_elsewhere(args: tuple[Any, ...]) -> Outcome:
-    """``render_one`` in the helper process, from what ``portable`` sent."""
-    settings, registries, job, key, ctx, r = args
-    ctx = replace(ctx, env=make_environment(settings.templates_dir, ctx.article.meta.language))
-    return render_one(settings, registries, job, key, ctx, r)
+def lay_out_elsewhere(args: tuple[Job, Any]) -> bytes | PublishError:
+    """An offloaded format's ``lay_out`` in the helper process, of what this process composed:
+    the bytes, or what went wrong worded as ``render_one`` words it (a bug's traceback printed)."""
+    job, composed = args
+    try:
+        return REGISTRY[job.format].lay_out(composed)
+    except Exception as exc:
+        outcome = failed(job, exc)
+        assert outcome.error is not None
+        return outcome.error
 
 
 def writer_keys(job: Job) -> list[str]:
@@ -127,6 +137,18 @@ def failed_outcome(job: Job, exc: PublishError) -> Outcome:
     return Outcome(job.article.slug, job.format, "failed", error=exc, variant=job.variant.label)
 
 
+def failed(job: Job, exc: Exception) -> Outcome:
+    """The outcome of a render that raised ``exc``: a user's mistake as it is worded, a bug as an
+    internal error with its traceback printed (the rest of the build goes on)."""
+    if isinstance(exc, PublishError):
+        return failed_outcome(job, exc)
+    if isinstance(exc, RecursionError):  # WeasyPrint lays out nested boxes recursively
+        return failed_outcome(job, RenderError(TOO_DEEP, path=job.article.path))
+    traceback.print_exception(exc)
+    name = job.path.rsplit("/", 1)[-1]
+    return failed_outcome(job, PublishError(f"internal error: {exc!r}", path=name, category="internal"))
+
+
 def render_one(
     settings: Settings,
     registries: dict[str, Registry],
@@ -135,43 +157,64 @@ def render_one(
     base: RenderContext,
     r: Rendering,
 ) -> Outcome:
-    art, fmt, variant = job.article, job.format, job.variant
-    renderer = REGISTRY[fmt]
-    name = job.path.rsplit("/", 1)[-1]
+    """One output rendered, read back, audited and written here."""
     try:
-        r.written.wait(writer_keys(job))  # pandoc may still be writing the others (overlap.py)
-        outputs: dict[str, Any] = {}
-        for need in renderer.needs:
-            writer = need.writer
-            wkey = f"{job.writer_prefix}\x1f{writer}"
-            if wkey in r.written.stopped:  # a time limit: the article, not this output, is to blame
-                raise RenderError(r.written.errors[wkey], path=art.path)
-            if wkey in r.written.errors:
-                raise RenderError(f"pandoc could not write {writer}: {r.written.errors[wkey]}", path=name)
-            value = r.written.values[wkey]
-            outputs[writer] = Path(value).read_bytes() if need.binary else value
-        fmt_ast, extra = r.extras[job.writer_prefix]
-        ctx = replace(base, bodies={fmt: Body(ast=fmt_ast, outputs=outputs, extra=extra)})
-        data = renderer.render(ctx)
-        extracted = prove(renderer, name, data, ctx)
-        write_atomic(settings.build_dir / job.path, data)
-    except PublishError as exc:
-        return failed_outcome(job, exc)
-    except RecursionError:  # WeasyPrint lays out nested boxes recursively
-        return failed_outcome(job, RenderError(TOO_DEEP, path=art.path))
-    except Exception as exc:  # a bug, not a user's mistake: keep the traceback, build the rest
-        traceback.print_exc()
-        return failed_outcome(job, PublishError(f"internal error: {exc!r}", path=name, category="internal"))
+        ctx = job_context(job, base, r)
+        data = REGISTRY[job.format].render(ctx)
+        extracted = keep(settings, job, ctx, data)
+    except Exception as exc:
+        return failed(job, exc)
+    return built(settings, registries, job, key, r, ctx, data, extracted)
+
+
+def job_context(job: Job, base: RenderContext, r: Rendering) -> RenderContext:
+    """``base`` with the job's format's body: its AST and pandoc's writes of it (once written)."""
+    art, renderer = job.article, REGISTRY[job.format]
+    name = job.path.rsplit("/", 1)[-1]
+    r.written.wait(writer_keys(job))  # pandoc may still be writing the others (overlap.py)
+    outputs: dict[str, Any] = {}
+    for need in renderer.needs:
+        writer = need.writer
+        wkey = f"{job.writer_prefix}\x1f{writer}"
+        if wkey in r.written.stopped:  # a time limit: the article, not this output, is to blame
+            raise RenderError(r.written.errors[wkey], path=art.path)
+        if wkey in r.written.errors:
+            raise RenderError(f"pandoc could not write {writer}: {r.written.errors[wkey]}", path=name)
+        value = r.written.values[wkey]
+        outputs[writer] = Path(value).read_bytes() if need.binary else value
+    fmt_ast, extra = r.extras[job.writer_prefix]
+    return replace(base, bodies={job.format: Body(ast=fmt_ast, outputs=outputs, extra=extra)})
+
+
+def keep(settings: Settings, job: Job, ctx: RenderContext, data: bytes) -> Extracted:
+    """``data`` read back and audited (``prove``), then written to its path in build/."""
+    extracted = prove(REGISTRY[job.format], job.path.rsplit("/", 1)[-1], data, ctx)
+    write_atomic(settings.build_dir / job.path, data)
+    return extracted
+
+
+def built(
+    settings: Settings,
+    registries: dict[str, Registry],
+    job: Job,
+    key: str,
+    r: Rendering,
+    ctx: RenderContext,
+    data: bytes,
+    extracted: Extracted,
+) -> Outcome:
+    """The outcome of an output written to build/, with its manifest entry."""
+    art, variant = job.article, job.variant
     entry = ManifestEntry(
         path=job.path,
         slug=art.slug,
-        format=fmt,
+        format=job.format,
         sha256=sha256(data),
         bytes=len(data),
         disclaimers=tuple(d.id for d in ctx.disclaimers),
         registry_sha256=registries[variant.brand].sha256,
         source_sha256=art.sha256,
-        templates_sha256=hash_files(template_paths(settings, renderer)),
+        templates_sha256=hash_files(template_paths(settings, REGISTRY[job.format])),
         key=key,
         built_at=ctx.built_at.isoformat(),
         versions={**r.versions, "pandoc": r.written.version},
@@ -182,7 +225,8 @@ def render_one(
         approved=ctx.approval.approved,
         approval=ctx.approval.id or ctx.approval.differs_from,
     )
-    return Outcome(art.slug, fmt, "built", path=job.path, size=len(data), entry=entry, variant=variant.label)
+    label = variant.label
+    return Outcome(art.slug, job.format, "built", path=job.path, size=len(data), entry=entry, variant=label)
 
 
 def prove(renderer: Any, name: str, data: bytes, ctx: RenderContext) -> Extracted:

@@ -98,21 +98,23 @@ def start_workers(
     todo: list[tuple[Job, str]],
     jobs: int,
 ) -> ProcessPoolExecutor | None:
-    """Workers that warm up while this process checks. One article is built here,
-    with ``jobs`` > 1 its handouts by a ``Helper`` process started now; the other renderers'
-    imports load in a thread while this process waits on pandoc (see README)."""
+    """Workers that warm up while this process checks. One article is built here, with
+    ``jobs`` > 1 its handouts laid out by a ``Helper`` process started now. Without a helper,
+    the renderers' imports load in a thread while this process waits on pandoc; with one, at
+    their first render: the handout's page is composed here, and a thread importing them took
+    the interpreter from the conversion on its way there (see README)."""
     if not todo:
         return None
     if len({job.article.slug for job, _key in todo}) > 1:
         return warm_pool(settings, registries, formats, todo, jobs)
     wanted = list(dict.fromkeys(job.format for job, _key in todo))
     away = [f for f in wanted if REGISTRY[f].offload] if jobs > 1 else []
-    langs = languages_of(todo)
-    helper = None
-    if away:  # forked before the head start's thread: a fork copies only the calling thread
+    if away:
         # No rehearsal: the handout is sent before the helper's warm-up is over (see README).
-        initargs = (settings, away, languages_of(todo), False)
+        # No audit's readers: the handout is audited here (render.render_all).
+        initargs = (settings, away, languages_of(todo), False, False)
         helper = Helper(max_workers=1, initializer=headstart.prefetch_settled, initargs=initargs)
         helper.submit(int)  # starts it now
-    headstart.start(settings, [f for f in wanted if f not in away], langs)
-    return helper
+        return helper
+    headstart.start(settings, wanted, languages_of(todo))
+    return None
