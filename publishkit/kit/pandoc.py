@@ -93,15 +93,6 @@ class BatchResult:
     def wait(self, keys: Iterable[str]) -> None:
         """Return once every one of ``keys`` has its answer: at once here, as pandoc is done."""
 
-    def part(self, prefix: str) -> BatchResult:
-        """A copy holding only the answers whose keys start with ``prefix``."""
-        return BatchResult(
-            self.version,
-            {k: v for k, v in self.values.items() if k.startswith(prefix)},
-            {k: v for k, v in self.errors.items() if k.startswith(prefix)},
-            {k for k in self.stopped if k.startswith(prefix)},
-        )
-
 
 class Streamed(BatchResult):
     """A batch's answers while pandoc still writes them, filled by the thread that runs it
@@ -122,10 +113,6 @@ class Streamed(BatchResult):
         with self._changed:
             super().stop(key, message)
             self._changed.notify_all()
-
-    def part(self, prefix: str) -> BatchResult:
-        with self._changed:  # not while the thread that runs pandoc adds to it
-            return super().part(prefix)
 
     def close(self) -> None:
         """pandoc is done (or failed): every waiter returns, with what there is."""
