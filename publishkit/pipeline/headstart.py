@@ -25,7 +25,9 @@ from ..formats import REGISTRY
 from ..model.settings import Settings
 
 # What the read-back audit of a PDF imports at its first (about 70 ms together, measured
-# with -X importtime): only imported here, each reader still imports what it uses.
+# with -X importtime; fontTools' CFF reader, for the Chinese, Japanese and Korean subsets, brings
+# the table code WeasyPrint's import no longer does: kit/weasyload.py): only imported here, each
+# reader still imports what it uses.
 AUDIT_MODULES = ("pypdfium2", "pikepdf", "fontTools.agl", "fontTools.ttLib", "fontTools.cffLib")
 
 _STARTED: dict[str, threading.Thread] = {}
@@ -54,7 +56,9 @@ def prefetch(
             for lang in dict.fromkeys(languages):
                 if lang and pyphen.language_fallback(lang):
                     pyphen.Pyphen(lang=lang)
-    if audit if audit is not None else "weasyprint" in sys.modules:
+    if audit is None:
+        audit = "weasyprint" in sys.modules
+    if audit:
         audit_readers()
 
 
