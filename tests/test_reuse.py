@@ -104,7 +104,7 @@ def test_the_glyph_gate_reads_only_the_glyphs_a_pdf_shows(monkeypatch: pytest.Mo
     from publishkit.audit import glyphs, outlines
 
     asked: list[object] = []
-    for name in ("contours", "has_outline", "stored_contours"):
+    for name in ("has_outline", "stored_contours"):
         real = getattr(outlines, name)
         monkeypatch.setattr(outlines, name, lambda *a, real=real: asked.append(a[-1]) or real(*a))
     monkeypatch.setattr(glyphs, "_FONTS", {})

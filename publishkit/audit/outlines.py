@@ -141,18 +141,6 @@ def stored_contours(loca: Any, data: bytes, gid: int) -> int | None:
     return int.from_bytes(data[start : start + 2], "big", signed=True)
 
 
-def contours(glyf: Any, name: str) -> int:
-    """``glyf[name].numberOfContours``: 0 for an empty glyph, -1 for a composite. Read from the
-    glyph's data while fontTools has not decompiled it (it would decompile every point)."""
-    glyph = getattr(glyf, "glyphs", {}).get(name)
-    data = getattr(glyph, "data", None)
-    if data == b"":
-        return 0
-    if not isinstance(data, bytes) or len(data) < GLYPH_HEADER:  # decompiled, not loaded, or odd
-        return int(glyf[name].numberOfContours)
-    return int.from_bytes(data[:2], "big", signed=True)
-
-
 class _Point(Exception):
     """A glyph's first point, drawn: it has an outline."""
 
