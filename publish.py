@@ -35,6 +35,6 @@ def use_project_environment() -> None:
 
 if __name__ == "__main__":
     use_project_environment()
-    from publishkit.cli.main import main
+    from publishkit.cli.main import leave, main
 
-    sys.exit(main(root=HERE))
+    leave(main(root=HERE))

@@ -7,7 +7,9 @@ timed)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,13 +45,25 @@ def ahead(self, entries, building, *rest):
     finally:
         phase[0] = "finish"
 finish.Finish.ahead = ahead
+swept, saved = [], []
+real_sweep = finish.remove_stale_temps
+def remove_stale_temps(build_dir):
+    swept.append(phase[0])
+    return real_sweep(build_dir)
+finish.remove_stale_temps = remove_stale_temps
+from publishkit.pipeline import remember
+real_write = remember.write_atomic
+def write_atomic(path, data, *args, **kwargs):
+    saved.append(phase[0])
+    return real_write(path, data, *args, **kwargs)
+remember.write_atomic = write_atomic
 if os.environ.get("PROBE_AHEAD") == "fail":
     def draft_site(*args):
         raise RuntimeError("injected: the head start fails")
     site.draft_site = draft_site
 from publishkit.cli.main import main
 rc = main([*sys.argv[2:], "--quiet"], root=Path(sys.argv[1]))
-print(json.dumps({"rc": rc, "made": made, "compiled": compiled}))
+print(json.dumps({"rc": rc, "made": made, "compiled": compiled, "swept": swept, "sources saved": saved}))
 """
 
 # What the end of a build writes besides the outputs.
@@ -104,17 +118,24 @@ def test_the_other_articles_cards_are_made_while_the_handout_is_laid_out(built: 
         "made": [["ahead", slug, "default", "standard"] for slug in others]
         + [["finish", "sleep-basics", "default", "standard"]],  # only the edited one at the end
         "compiled": ["ahead"],  # the page will change: its template is ready before the end
+        # build/ swept of a killed build's files, and the edited article's record saved, ahead
+        "swept": ["ahead"],
+        "sources saved": ["ahead"],
     }
     assert before == {
         "rc": 0,
         "made": [["finish", slug, "default", "standard"] for slug in sorted([*others, "sleep-basics"])],
         "compiled": ["finish"],
+        "swept": ["finish"],
+        "sources saved": ["finish"],
     }
 
 
 def test_a_forced_build_of_the_same_inputs_does_not_prepare_the_page(built: Project) -> None:
     """``--force`` with nothing changed: the same bytes, so the page stays as it is; the draft
     makes the other cards (to see that) but compiles no template and reads no cards' store."""
+    hour_ago = time.time() - 3600  # not saved just now: its record keeps its stat (see RACY_NS)
+    os.utime(built.source / "sleep-basics.md", (hour_ago, hour_ago))
     _probe(built, "all", "sleep-basics", "--jobs", "2")
     before = _ending(built)
     forced = _probe(built, "all", "sleep-basics", "--force", "--jobs", "2")
@@ -125,6 +146,8 @@ def test_a_forced_build_of_the_same_inputs_does_not_prepare_the_page(built: Proj
         "made": [["ahead", slug, "default", "standard"] for slug in others]
         + [["finish", "sleep-basics", "default", "standard"]],
         "compiled": [],
+        "swept": ["ahead"],
+        "sources saved": [],  # every record as it was
     }
 
 
@@ -142,7 +165,13 @@ def test_a_head_start_that_fails_leaves_it_all_to_the_end(built: Project) -> Non
     slugs = ["ketamine-neurobiology", "living-with-anxiety", "managing-medications", "sleep-basics"]
     # check.json was written ahead, then the gallery failed: every card is made at the end.
     made = [["finish", slug, "default", "standard"] for slug in slugs]
-    assert failed == {"rc": 0, "made": made, "compiled": ["finish"]}
+    assert failed == {
+        "rc": 0,
+        "made": made,
+        "compiled": ["finish"],
+        "swept": ["ahead"],
+        "sources saved": ["finish"],
+    }
 
 
 @pytest.mark.parametrize("page", [True, False], ids=["page prepared", "page not prepared"])

@@ -63,7 +63,8 @@ def prove(renderer, *args):
 render.render_one, render.lay_out_elsewhere, render.prove = render_one, lay_out_elsewhere, prove
 from publishkit.cli.main import main
 rc = main([*sys.argv[2:], "--quiet"], root=Path(sys.argv[1]))
-print(json.dumps({"rc": rc, "pools": pools, "starts": starts, "weasyprint_here": "weasyprint" in sys.modules}))
+out = {"rc": rc, "pools": pools, "starts": starts, "weasyprint_here": "weasyprint" in sys.modules}
+print(json.dumps({**out, "frozen after": gc.get_freeze_count()}))
 """
 
 
@@ -91,15 +92,15 @@ def _outputs(proj: Project) -> dict[str, bytes]:
 
 
 def _here(fmt: str) -> dict[str, object]:
-    """A render in this process, which has loaded none of the handout's modules and freezes
-    nothing (it ends with its interpreter: frozen objects would be finalized too late)."""
+    """A render in this process while the helper lays out the handout: it has loaded none of the
+    handout's modules, and what it has loaded is frozen out of its collections (render.Helper)."""
     return {
         "format": fmt,
         "process": "main",
         "modules": [],
         "hyphenation": 0,
         "font setups": 0,
-        "settled": False,
+        "settled": True,
     }
 
 
@@ -132,6 +133,7 @@ def test_one_article_lays_out_its_handout_in_a_helper_with_the_bytes_of_one_proc
         # is composed and sent (a thread importing them slowed the conversion on its way there).
         "starts": [],
         "weasyprint_here": False,  # this process never imported WeasyPrint
+        "frozen after": 0,  # let back into the collections when the helper is shut down
         "renders": [
             _here("docx"),
             _here("email"),
@@ -156,6 +158,7 @@ def test_one_article_lays_out_its_handout_in_a_helper_with_the_bytes_of_one_proc
     assert (alone["pools"], alone["starts"]) == ([], [["docx", "email", "eml", "pdf", "text"]])
     loaded = {(r["process"], tuple(r["modules"]), r["hyphenation"], r["settled"]) for r in alone["renders"]}  # type: ignore[index]
     assert loaded == {("main", ("pikepdf", "pypdfium2", "weasyprint"), 1, False)}  # before every render
+    assert alone["frozen after"] == 0  # without a helper, nothing was frozen here
     # The handout, rendered first, loads the fonts itself: no one-line rehearsal in the thread.
     assert [r["font setups"] for r in alone["renders"] if r["format"] == "pdf"] == [0]  # type: ignore[index]
     assert _outputs(proj) == before
@@ -198,4 +201,4 @@ def test_an_article_to_check_gets_the_helper_and_several_articles_get_workers(tm
 
     alone = _probe(proj, "text", "sleep-basics", "--force", "--jobs", "2")  # one article, no handout
     assert (alone["pools"], alone["starts"]) == ([], [["text"]])
-    assert alone["renders"] == [_here("text")]  # no page to lay out
+    assert alone["renders"] == [{**_here("text"), "settled": False}]  # no page to lay out, no helper

@@ -225,3 +225,59 @@ def test_what_the_gallery_reads_is_remembered_too(project: Project) -> None:
     assert first["rc"] == 0 and first["opened"] == [f"article-{i}.md" for i in range(4)]
     again = _probe(project, "all", "article-1", "--force")
     assert again["rc"] == 0 and again["opened"] == ["article-1.md"]
+
+
+def test_records_are_written_only_when_they_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``save`` compares the records, as read or last written, before it makes any text: a build
+    that loaded every article from its record writes nothing (counted, not timed)."""
+    from publishkit.pipeline import remember
+
+    for i in range(3):
+        _age(project.article(f"article-{i}", f"Paragraph {i} for the reader.\n"))
+    settings = load_settings(project.root)
+    project.build.mkdir()
+    paths = sorted(project.source.glob("article-*.md"))
+    existing = {p.stem for p in paths}
+    first = SourceCache(settings)
+    for path in paths:
+        first.load(path)
+    first.save(existing)
+    written = (project.build / SOURCES_JSON).read_bytes()
+
+    made: list[int] = []
+    real_outline = remember.outline
+    monkeypatch.setattr(remember, "outline", lambda *a, **k: made.append(1) or real_outline(*a, **k))
+    first.save(existing)  # what it wrote: nothing to do
+    again = SourceCache(settings)
+    for path in paths:
+        assert isinstance(again.load(path), RememberedArticle)
+    again.save(existing)  # what it read: nothing to do
+    assert made == [] and (project.build / SOURCES_JSON).read_bytes() == written
+
+    _age(project.article("article-1", "Another paragraph.\n"))  # changed: written
+    again.load(project.source / "article-1.md")
+    again.save(existing)
+    assert made == [1] and b"Another paragraph" not in written
+    assert SourceCache(settings).records["article-1"] == again.records["article-1"]
+    again.save(existing - {"article-2"})  # an article deleted: written
+    assert made == [1, 1] and "article-2" not in SourceCache(settings).records
+
+
+def test_the_gallery_stamp_tells_rows_apart_however_they_are_split() -> None:
+    """The page's stamp hashes the cards' rows one a line: moving text from one card's row to the
+    next, or a card more or less, gives another stamp."""
+    from types import SimpleNamespace
+
+    from publishkit.model.settings import Settings
+    from publishkit.site.stamp import page_stamp
+
+    settings = Settings(root=Path("/nonexistent"))
+
+    def stamp(*rows: str) -> str:
+        return page_stamp(settings, [SimpleNamespace(stamp_row=r) for r in rows], "gallery.html.j2")
+
+    stamps = [stamp('["a"]', '["b"]'), stamp('["a"]["b"]'), stamp('["a"]'), stamp('["b"]', '["a"]'), stamp()]
+    assert len(set(stamps)) == len(stamps)
+    assert stamp('["a"]', '["b"]') == stamps[0]

@@ -112,9 +112,12 @@ class SourceCache:
         self._worded: dict[tuple[int, str, str], Disclaimer] = {}
         path = settings.build_dir / SOURCES_JSON
         self._text, data = _READ.get(settings.build_dir, [path], lambda: _read_records(path))
+        # What the file holds, as ``save`` would make it (None: unknown, or of another schema).
+        self._saved: tuple[str, dict[str, Any]] | None = None
         try:
             if data.get("schema") == SCHEMA and data.get("fingerprint") == self.fingerprint:
                 self.records = dict(data["articles"])
+                self._saved = (self.fingerprint, data["articles"])
         except (KeyError, TypeError, ValueError):
             pass
 
@@ -197,6 +200,8 @@ class SourceCache:
             if stat is not None and stat[1] >= now - RACY_NS:
                 record = {**record, "stat": None}
             records[slug] = record
+        if self._saved == (self.fingerprint, records):  # mostly the same objects: no text to make
+            return
         data = {"schema": SCHEMA, "fingerprint": self.fingerprint, "articles": records}
         text = outline(data, 2, sort_keys=True, indent=" ")  # one article a line
         if text != self._text:
@@ -204,6 +209,7 @@ class SourceCache:
             write_atomic(path, text.encode("utf-8"))
             self._text = text
             _READ.remember(self.settings.build_dir, path, (text, data))
+        self._saved = (self.fingerprint, records)
 
 
 def load_all(

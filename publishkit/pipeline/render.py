@@ -3,6 +3,7 @@ pages (``Format.offload``) in the build's helper process when it has one (see wo
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -38,9 +39,31 @@ class Helper(ProcessPoolExecutor):
     patterns while this process reads, checks and converts, then lays out the handout (render.py)
     while this process renders the other formats. Both cores work on the one article.
 
-    This process then waits on it: ``while_waiting`` gives it something to do then (finish.py)."""
+    This process then waits on it: ``while_waiting`` gives it something to do then (finish.py).
+
+    While it runs, what this process has loaded is kept out of its garbage collections (``gc.freeze``
+    before the fork, as Python's documentation advises, and again by ``keep`` once the article is
+    converted), and let back in at ``shutdown``: a full collection walking a 500-article catalog's
+    records took 40 to 50 ms, once at the start and once while the handout was audited (see
+    README). Only when nothing was frozen before: a caller's own freeze is left as it was."""
 
     _idle: Callable[[], None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._frozen = gc.get_freeze_count() == 0
+        self.keep()
+        super().__init__(*args, **kwargs)
+
+    def keep(self) -> None:
+        """Keep what this process has made so far out of its later collections."""
+        if self._frozen:
+            gc.freeze()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def while_waiting(self, work: Callable[[], None]) -> None:
         """Run ``work`` once, the first time this process would wait on the helper's answer."""
@@ -76,6 +99,8 @@ def render_all(
     process) leaves its jobs to this process."""
     outcomes: dict[int, Outcome] = {}
     remote: dict[int, tuple[Future[bytes | PublishError], RenderContext]] = {}
+    if isinstance(helper, Helper):
+        helper.keep()  # the article's conversion: kept to the end of the build
     if helper is not None:
         for i, (job, _key) in enumerate(jobs):
             if job.article.slug not in r.failed and REGISTRY[job.format].offload:
