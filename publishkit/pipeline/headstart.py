@@ -28,7 +28,7 @@ from ..model.settings import Settings
 # with -X importtime; fontTools' CFF reader, for the Chinese, Japanese and Korean subsets, brings
 # the table code WeasyPrint's import no longer does: kit/weasyload.py): only imported here, each
 # reader still imports what it uses.
-AUDIT_MODULES = ("pypdfium2", "pikepdf", "fontTools.agl", "fontTools.ttLib", "fontTools.cffLib")
+AUDIT_MODULES = ("pypdfium2", "pikepdf", "fontTools.ttLib", "fontTools.cffLib")
 
 _STARTED: dict[str, threading.Thread] = {}
 
