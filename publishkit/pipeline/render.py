@@ -41,20 +41,21 @@ class Helper(ProcessPoolExecutor):
 
     This process then waits on it: ``while_waiting`` gives it something to do then (finish.py).
 
-    While it runs, what this process has loaded is kept out of its garbage collections (``gc.freeze``
-    before the fork, as Python's documentation advises, and again by ``keep`` once the article is
-    converted), and let back in at ``shutdown``: a full collection walking a 500-article catalog's
-    records took 40 to 50 ms, once at the start and once while the handout was audited (see
-    README). Only when nothing was frozen before: a caller's own freeze is left as it was."""
+    While it runs, what this process has loaded is kept out of its garbage collections
+    (``gc.freeze`` before the fork, as Python's documentation advises, and again by ``settle``
+    once the article is converted, as the watcher's ``warm.settle``), and let back in at
+    ``shutdown``: a full collection walking a 500-article catalog's records took 40 to 50 ms, once
+    at the start and once while the handout was audited (see README). Only when nothing was frozen
+    before: a caller's own freeze is left as it was."""
 
     _idle: Callable[[], None] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._frozen = gc.get_freeze_count() == 0
-        self.keep()
+        self.settle()
         super().__init__(*args, **kwargs)
 
-    def keep(self) -> None:
+    def settle(self) -> None:
         """Keep what this process has made so far out of its later collections."""
         if self._frozen:
             gc.freeze()
@@ -100,7 +101,7 @@ def render_all(
     outcomes: dict[int, Outcome] = {}
     remote: dict[int, tuple[Future[bytes | PublishError], RenderContext]] = {}
     if isinstance(helper, Helper):
-        helper.keep()  # the article's conversion: kept to the end of the build
+        helper.settle()  # the article's conversion: kept to the end of the build
     if helper is not None:
         for i, (job, _key) in enumerate(jobs):
             if job.article.slug not in r.failed and REGISTRY[job.format].offload:
