@@ -147,7 +147,7 @@ def _cards(
 ) -> dict[tuple[str, str, str], Ahead]:
     """Every card but those of the articles ``building``, with the outputs and errors it was made
     from; one of ``draft`` whose outputs and errors are still the same, as it was."""
-    failures = errors_by_slug(settings, report)
+    failures = errors_by_slug(settings, report, sources.paths)
     by_slug = entries_by_slug(entries)  # each card looks at its article's only
     out: dict[tuple[str, str, str], Ahead] = {}
     for path in sources.paths:
