@@ -140,10 +140,16 @@ class Finish:
     def _kept(self, entries: dict[Key, ManifestEntry], existing: set[str]) -> dict[Key, ManifestEntry]:
         """The entries the manifest keeps: of articles that exist, in a variant still made (and
         in the shard, for a shard)."""
+        made: dict[tuple[str, str, str, str], bool] = {}  # by format and variant: a few in a catalog
+
+        def still_made(entry: ManifestEntry) -> bool:
+            kind = (entry.format, entry.brand, entry.language, entry.edition)
+            if kind not in made:
+                made[kind] = configured(self.settings, entry.format, Variant(*kind[1:]))
+            return made[kind]
+
         return {
             k: v
             for k, v in entries.items()
-            if k[0] in existing
-            and configured(self.settings, v.format, Variant(v.brand, v.language, v.edition))
-            and (self.keep is None or k in self.keep)
+            if k[0] in existing and still_made(v) and (self.keep is None or k in self.keep)
         }
