@@ -223,3 +223,44 @@ def test_the_audit_readers_imported_ahead_are_the_ones_the_audit_imports(tmp_pat
     proj = make_project(tmp_path / "p", "basic", seed=True)
     report = run_probe(UNUSED_PROBE, proj.root, "all", "ketamine-neurobiology", "--force", "--jobs", "2")
     assert report == {"rc": 0, "not imported": []}
+
+
+# When the helper starts, against when the manifest is read.
+ORDER_PROBE = """
+import json, sys
+from pathlib import Path
+from publishkit.pipeline import build, workers
+order = []
+real_load = build.load_manifest
+def load_manifest(*args):
+    order.append("manifest")
+    return real_load(*args)
+build.load_manifest = load_manifest
+class Helper(workers.Helper):
+    def __init__(self, *args, **kwargs):
+        order.append("helper")
+        super().__init__(*args, **kwargs)
+workers.Helper = Helper
+from publishkit.cli.main import main
+rc = main([*sys.argv[2:], "--quiet", "--jobs", "2"], root=Path(sys.argv[1]))
+print(json.dumps({"rc": rc, "order": order}))
+"""
+
+
+def test_with_force_the_helper_starts_before_the_manifest_is_read(tmp_path: Path) -> None:
+    """--force builds every planned job, so the helper need not wait for the manifest and the
+    keys; without it, what to build (and whether there is a handout) is known only after them."""
+    proj = make_project(tmp_path / "p", "basic", seed=True)
+    assert proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
+    built = _outputs(proj)
+    forced = run_probe(ORDER_PROBE, proj.root, "all", "ketamine-neurobiology", "--force")
+    assert forced == {"rc": 0, "order": ["helper", "manifest"]}
+    assert _outputs(proj) == built
+    assert run_probe(ORDER_PROBE, proj.root, "all", "ketamine-neurobiology") == {
+        "rc": 0,
+        "order": ["manifest"],
+    }
+    article = proj.source / "ketamine-neurobiology.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    edited = run_probe(ORDER_PROBE, proj.root, "all", "ketamine-neurobiology")
+    assert edited == {"rc": 0, "order": ["manifest", "helper"]}
