@@ -92,13 +92,12 @@ def build(
         planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
         planned, loaded, keep = _shard(planned, loaded, shard)
         report.warnings.extend(catalog_warnings(settings, planned))
-        # With --force every planned job is built: the workers start before the manifest is read
-        # (at 500 articles, it and the keys took 30 ms of a one-article build's way to its handout).
+        # With --force every planned job is built: the workers start at once, and the manifest
+        # is read at the end (Finish.read_old), while a one-article build's helper lays out.
         start = partial(_start_workers, stack, settings, registries, formats, jobs=jobs)
         pool = start([(job, "") for job in planned]) if force else None
-        old = load_manifest(settings.build_dir)
-        entries = dict(old)
-        todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
+        old = None if force else load_manifest(settings.build_dir)
+        todo = _pending(settings, loaded, planned, old or {}, versions, built_at, force, approvals)
         pool = pool if force else start(todo)
         early, checked = None, None  # pandoc converts in a thread while this one checks: overlap.py
         if checks:
@@ -106,14 +105,15 @@ def build(
             stopped, checked = _run_checks(settings, loaded, built_at, strict, report, formats, jobs)
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
-        tasks = _tasks(loaded, planned, todo, old, report, progress)
+        tasks = _tasks(loaded, planned, todo, old or {}, report, progress)
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
         stamp = (built_at.isoformat(), versions)
         end = Finish(settings, registries, old, stamp, report, sources, keep, shard, checked)
-        end.ahead_of(pool, entries, [jk for t in tasks for jk in t.jobs])  # see finish.py
+        made: dict[Key, ManifestEntry] = {}  # this build's outputs
+        end.ahead_of(pool, made, [jk for t in tasks for jk in t.jobs])  # see finish.py
         results = execute(settings, registries, tasks, built_at, jobs, strict, early or pool)
-        _gather(results, report, entries, progress)
-        end.finish(entries)
+        _gather(results, report, made, progress)
+        end.finish(made)
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
@@ -125,8 +125,8 @@ def _gather(
     entries: dict[Key, ManifestEntry],
     progress: Progress | None,
 ) -> None:
-    """Each batch's outcomes and warnings into ``report`` (and its outputs into the manifest's
-    ``entries``), as the batches end."""
+    """Each batch's outcomes and warnings into ``report`` (and its outputs into ``entries``), as
+    the batches end."""
     for outcomes, warnings in results:
         report.warnings.extend(warnings)
         for outcome in outcomes:
