@@ -15,7 +15,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, REPO, Project, make_project
+from conftest import EPOCH, REPO, Project, make_project, run_probe
 from test_scripts import ARABIC, CHINESE, ENGLISH, SHORT, _flat
 from test_translations import SPANISH, _docx_parts
 
@@ -265,6 +265,37 @@ def test_a_tag_falls_back_from_its_region_and_finds_its_script() -> None:
     assert translator(templates, "es").format_date(__import__("datetime").date(2026, 11, 1)) == (
         "1 de noviembre de 2026"
     )
+
+
+ENGLISH_TAGS = ["en", "en-US", "en-GB", "en-us", "EN", "En-Us", "en_US", "en-QQ", "en-ZZ"]
+NOT_PLAIN = ["en-Latn", "en-001", "en-Dsrt", "en-Shaw-GB", "eng", "es", "enx", "zh-Hant", "x-clinic", ""]
+
+
+@pytest.mark.parametrize("tag", ENGLISH_TAGS + NOT_PLAIN)
+def test_english_alone_or_in_a_region_is_known_without_babel(tag: str) -> None:
+    """is_english answers plain English tags itself: the same answer as Babel's locale names."""
+    from publishkit.kit import i18n
+
+    assert i18n.is_english(tag) == ((locale_names(tag) or ["en"])[-1] == "en")
+    assert bool(i18n._PLAIN_ENGLISH.fullmatch(tag)) == (tag in ENGLISH_TAGS)
+
+
+BABEL_PROBE = """
+import json, sys
+from pathlib import Path
+from publishkit.cli.main import main
+rc = main(["text", "--quiet", "--jobs", "1"], root=Path(sys.argv[1]))
+print(json.dumps({"rc": rc, "babel": sorted(m for m in sys.modules if m.split(".")[0] == "babel")}))
+"""
+
+
+def test_an_english_build_does_not_import_babel(project: Project) -> None:
+    """Babel and its locale data (20 ms) are for other languages' words; a Spanish article needs them."""
+    project.article("dose", ENGLISH)
+    assert run_probe(BABEL_PROBE, project.root) == {"rc": 0, "babel": []}
+    project.write("source/dose.es.md", OVERDUE_ES)
+    found = run_probe(BABEL_PROBE, project.root)
+    assert found["rc"] == 0 and "babel.core" in found["babel"]  # type: ignore[operator]
 
 
 def test_the_page_label_css_cannot_leave_its_string() -> None:

@@ -463,3 +463,30 @@ def test_the_pronouncing_dictionary_is_kept_out_of_the_garbage_collectors_walks(
         entries, tracked, cat = out.stdout.split(maxsplit=2)
         assert int(entries) > 120_000 and int(tracked) < 100
         assert cat.strip() == "('K', 'AE1', 'T')"
+
+
+def test_check_json_is_made_again_only_when_its_records_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """save_report compares the records with check.json as read back before it makes any text:
+    checking unchanged articles again makes none and writes nothing (counted, not timed)."""
+    from publishkit.checks import runner
+
+    paths = [project.article(slug, f"{PLAIN_PARAGRAPH}\n") for slug in ("one", "two")]
+    settings = load_settings(project.root)
+    existing = {p.stem for p in paths}
+    results = run_checks(settings, [load_article(p, settings.limits) for p in paths], TODAY)
+    runner.save_report(settings, results, TODAY, existing)
+    check_json = project.build / "check.json"
+    written = check_json.read_bytes()
+
+    made: list[int] = []
+    real = runner.report_text
+    monkeypatch.setattr(runner, "report_text", lambda data: made.append(1) or real(data))
+    runner.save_report(settings, results, TODAY, existing)  # the same records: nothing to do
+    assert made == [] and check_json.read_bytes() == written
+    runner.save_report(settings, {"one": results["one"]}, TODAY, existing - {"two"})  # one deleted
+    assert made == [1] and list(json.loads(check_json.read_bytes())["articles"]) == ["one"]
+    check_json.unlink()
+    runner.save_report(settings, results, TODAY, existing)  # no file: written
+    assert made == [1, 1] and check_json.read_bytes() == written

@@ -223,3 +223,51 @@ def test_the_audit_readers_imported_ahead_are_the_ones_the_audit_imports(tmp_pat
     proj = make_project(tmp_path / "p", "basic", seed=True)
     report = run_probe(UNUSED_PROBE, proj.root, "all", "ketamine-neurobiology", "--force", "--jobs", "2")
     assert report == {"rc": 0, "not imported": []}
+
+
+# When the helper starts and the handout is composed, against when the manifest is read.
+ORDER_PROBE = """
+import json, sys
+from pathlib import Path
+from publishkit.formats import REGISTRY
+from publishkit.pipeline import build, finish, workers
+order = []
+real_load = build.load_manifest
+def load_manifest(*args):
+    order.append("manifest")
+    return real_load(*args)
+build.load_manifest = finish.load_manifest = load_manifest
+pdf = REGISTRY["pdf"]
+real_compose = pdf.compose
+def compose(*args):
+    order.append("handout")
+    return real_compose(*args)
+pdf.compose = compose
+class Helper(workers.Helper):
+    def __init__(self, *args, **kwargs):
+        order.append("helper")
+        super().__init__(*args, **kwargs)
+workers.Helper = Helper
+from publishkit.cli.main import main
+rc = main([*sys.argv[2:], "--quiet", "--jobs", "2"], root=Path(sys.argv[1]))
+print(json.dumps({"rc": rc, "order": order}))
+"""
+
+
+def test_with_force_the_manifest_is_read_while_the_helper_lays_out(tmp_path: Path) -> None:
+    """--force builds every planned job, so the helper need not wait for the manifest, nor the
+    handout: the manifest is read while the helper lays it out. Without --force, what to build
+    (and whether there is a handout) is known only from it."""
+    proj = make_project(tmp_path / "p", "basic", seed=True)
+    assert proj.run("all", "--jobs", "1", env={"SOURCE_DATE_EPOCH": EPOCH}).returncode == 0
+    built, manifest = _outputs(proj), (proj.build / "manifest.json").read_bytes()
+    forced = run_probe(ORDER_PROBE, proj.root, "all", "ketamine-neurobiology", "--force")
+    assert forced == {"rc": 0, "order": ["helper", "handout", "manifest"]}
+    assert _outputs(proj) == built and (proj.build / "manifest.json").read_bytes() == manifest
+    unchanged = run_probe(ORDER_PROBE, proj.root, "all", "ketamine-neurobiology")
+    assert unchanged == {"rc": 0, "order": ["manifest"]}
+    article = proj.source / "ketamine-neurobiology.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    edited = run_probe(ORDER_PROBE, proj.root, "all", "ketamine-neurobiology")
+    assert edited == {"rc": 0, "order": ["manifest", "helper", "handout"]}
+    assert proj.run("verify").returncode == 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import FrozenInstanceError
 
+import pytest
 from conftest import Project
 
 from publishkit.kit.jsonfile import outline
@@ -80,3 +82,22 @@ def test_a_manifest_entry_as_json_has_every_field_as_asdict_gives_it() -> None:
     assert data == {**asdict(entry), "disclaimers": ["x", "y"]} and list(data) == list(asdict(entry))
     assert data["versions"] is not entry.versions  # a copy: the entry stays as it was
     assert ManifestEntry.from_json(json.loads(json.dumps(data))) == entry
+
+
+def test_a_manifest_entry_read_fast_is_the_one_the_class_makes() -> None:
+    """from_json fills an entry of every field in directly: it must equal the class's own, and a
+    partial or odd record still goes through the class (its defaults, its TypeError)."""
+    from publishkit.model.manifest import ManifestEntry
+
+    entry = ManifestEntry("a/a.pdf", "a", "pdf", "s" * 64, 10, ("x",), "r", "src", "t", "k", "2026-11-15")
+    whole = json.loads(json.dumps(entry.to_json()))
+    fast = ManifestEntry.from_json(whole)
+    assert fast == entry and type(fast.disclaimers) is tuple and fast.versions == {}
+    with pytest.raises(FrozenInstanceError):
+        fast.path = "b"  # type: ignore[misc]
+    older = {k: v for k, v in whole.items() if k not in ("approved", "approval", "edition")}
+    assert ManifestEntry.from_json(older) == entry  # the class's defaults
+    assert ManifestEntry.from_json({**whole, "later": 1}) == entry  # an unknown field is left out
+    assert not hasattr(ManifestEntry.from_json({**whole, "later": 1}), "later")
+    with pytest.raises(TypeError):
+        ManifestEntry.from_json({k: v for k, v in whole.items() if k != "sha256"})

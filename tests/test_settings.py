@@ -297,3 +297,24 @@ def test_contrast_names_the_first_pair_that_fails() -> None:
         "#FBEAEA (the pale tint of #D32F2F) on #D32F2F has a contrast of 4.28:1; "
         "text needs at least 4.5:1 (WCAG 2.x)"
     )
+
+
+def test_the_folders_are_those_of_the_settings_they_belong_to(tmp_path: Any) -> None:
+    """source_dir, templates_dir and build_dir are worked out once per Settings: a copy with
+    other folders (dataclasses.replace) has its own, and a pickled one (a worker's) the same."""
+    import pickle
+    from dataclasses import replace
+
+    from publishkit.model.settings import Settings
+
+    settings = Settings(root=tmp_path)
+    assert (settings.source_dir, settings.templates_dir, settings.build_dir) == (
+        tmp_path / "source",
+        tmp_path / "templates",
+        tmp_path / "build",
+    )
+    other = replace(settings, root=tmp_path / "x", build="out")
+    assert other.build_dir == tmp_path / "x" / "out" and other.source_dir == tmp_path / "x" / "source"
+    assert settings.build_dir == tmp_path / "build"
+    again = pickle.loads(pickle.dumps(settings))
+    assert again == settings and again.build_dir == settings.build_dir

@@ -94,11 +94,12 @@ def shards(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    """Every file a build makes, but .sources.json: the stat of this machine's source files."""
+    """Every file a build makes, but this machine's stores, which merge-manifests takes from no
+    shard: .sources.json (the stat of its source files) and .disclaimers.json (its conversions)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".sources.json"
+        if p.is_file() and p.name not in (".sources.json", ".disclaimers.json")
     }
 
 

@@ -41,7 +41,7 @@ rendered = thumbs.RENDERED if thumbs else []
 print(json.dumps({"rc": rc, "opened": sorted(set(opened)), "processes": calls, "heavy": heavy, "thumbs": rendered}))
 """
 # Imported only by the processes and commands that use them.
-HEAVY = ("weasyprint", "textstat", "nltk", "pypdfium2", "PIL", "docx", "css_inline", "jinja2")
+HEAVY = ("weasyprint", "textstat", "nltk", "pypdfium2", "PIL", "docx", "css_inline", "jinja2", "email")
 PROBE = f"HEAVY = {HEAVY!r}\n" + PROBE
 
 N = 30

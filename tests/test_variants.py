@@ -288,3 +288,26 @@ def test_the_gallery_has_a_card_per_clinic_and_edition_and_a_filter(
         assert shown == "ketamine-neurobiology/eastside/ketamine-neurobiology.large-print.pdf"
     finally:
         page.close()
+
+
+def test_a_clinic_no_longer_configured_drops_out_of_the_manifest(project: Project) -> None:
+    """The manifest keeps the outputs of the clinics still configured, in editions their format
+    makes (asked once per kind of output): a large-print edition stays, as --large-print makes
+    it; verify accepts what is left."""
+    add_eastside(project)
+    project.article("sleep-basics", "Sleep helps your body recover.\n")
+    assert project.run("text", "--jobs", "1", env=ENV).returncode == 0
+    assert project.run("docx", "--jobs", "1", env=ENV).returncode == 0
+    kinds = {(e["format"], e["brand"], e["edition"]) for e in _manifest(project)}
+    assert kinds == {(f, b, "standard") for f in ("text", "docx") for b in ("default", "eastside")} | {
+        ("docx", b, "large-print") for b in ("default", "eastside")
+    }
+    project.set_config(EASTSIDE, "")
+    result = project.run("text", "--jobs", "1", env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert {(e["format"], e["brand"], e["edition"]) for e in _manifest(project)} == {
+        ("text", "default", "standard"),
+        ("docx", "default", "standard"),
+        ("docx", "default", "large-print"),
+    }
+    assert project.run("verify", env=ENV).returncode == 0

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import PublishError
 
 MAX_OUTPUT_BYTES = 1 << 30  # a shard's file is read whole; no output of ours comes near this
-RESERVED = ("manifest.json", "check.json", ".sources.json", "index.html", "_gallery")
+RESERVED = ("manifest.json", "check.json", ".sources.json", ".disclaimers.json", "index.html", "_gallery")
 
 
 class MergeError(PublishError):

@@ -5,11 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, PublishError, SourceError
 from ..kit.doctree import AST
@@ -19,6 +16,9 @@ from .base import Format, Need
 from .context import RenderContext
 from .email_html import MERGE_TAG_RE, build_email_html, check_compliance, prepare_email_ast
 from .text import TextRenderer, brand_line, plain_document
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 PYPROJECT = "pyproject.toml"
 
@@ -68,6 +68,8 @@ def _front_matter_line(ctx: RenderContext, *keys: str) -> int | None:
 
 def _address(value: str, key: str) -> tuple[str, str]:
     """A checked single mailbox from [tool.publish.email]: (header value, domain)."""
+    from email import policy  # the email package: 10 ms to import, only when an .eml is made
+
     safe_header(value, f"[tool.publish.email] {key}", path=PYPROJECT)
     header = policy.default.header_factory(key.title().replace("_", "-"), value)
     addresses: Any = getattr(header, "addresses", ())
@@ -102,6 +104,10 @@ def text_part(ctx: RenderContext, body_plain: str, refs: list[tuple[int, str]]) 
 
 def build_message(ctx: RenderContext, text: str, html: str) -> EmailMessage:
     """The message with every header checked; raises a PublishError naming the bad value."""
+    from email import policy
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
     settings = ctx.brand.email
     article = ctx.article
     subject_key = "subject" if article.meta.email_subject else "title"

@@ -96,7 +96,14 @@ def _likely_script(name: str) -> str:
     return parts[1] if len(parts) > 2 else ""
 
 
+# English, alone or in a region (en, en-US, en_GB): what locale_names ends with "en" for, without
+# a script to weigh, so without Babel (importing it and its likely subtags took 20 ms of a build).
+_PLAIN_ENGLISH = re.compile(r"en(?:[-_][a-z]{2})?", re.IGNORECASE)
+
+
 def is_english(language: str) -> bool:
+    if _PLAIN_ENGLISH.fullmatch(language):
+        return True
     return (locale_names(language) or ["en"])[-1] == "en"
 
 

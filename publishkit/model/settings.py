@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
@@ -132,15 +133,17 @@ class Settings:
         """The default clinic."""
         return self.brands[DEFAULT]
 
-    @property
+    # Worked out once (a frozen object's fields do not change): a gallery of 500 articles asked
+    # for them thousands of times, each a new Path.
+    @cached_property
     def source_dir(self) -> Path:
         return self.root / self.source
 
-    @property
+    @cached_property
     def templates_dir(self) -> Path:
         return self.root / self.templates
 
-    @property
+    @cached_property
     def build_dir(self) -> Path:
         return self.root / self.build
 

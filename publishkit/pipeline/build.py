@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,39 +87,69 @@ def build(
     paths = select(settings, slugs)
     versions = tool_versions()
     with build_lock(settings.build_dir), contextlib.ExitStack() as stack:
-        old = load_manifest(settings.build_dir)
-        entries = dict(old)
         sources = SourceCache(settings)  # an unchanged file is not read again: see remember.py
         loaded, approvals = _load(sources, paths, registries, formats, report, settings, strict)
         planned = plan(settings, [a for a, _d in loaded], formats, brand_ids, editions)
         planned, loaded, keep = _shard(planned, loaded, shard)
         report.warnings.extend(catalog_warnings(settings, planned))
-        todo = _pending(settings, loaded, planned, old, versions, built_at, force, approvals)
-        if (pool := start_workers(settings, registries, formats, todo, jobs)) is not None:
-            stack.callback(pool.shutdown)
+        # With --force every planned job is built: the workers start at once, and the manifest
+        # is read at the end (Finish.read_old), while a one-article build's helper lays out.
+        start = partial(_start_workers, stack, settings, registries, formats, jobs=jobs)
+        pool = start([(job, "") for job in planned]) if force else None
+        old = None if force else load_manifest(settings.build_dir)
+        todo = _pending(settings, loaded, planned, old or {}, versions, built_at, force, approvals)
+        pool = pool if force else start(todo)
         early, checked = None, None  # pandoc converts in a thread while this one checks: overlap.py
         if checks:
             early = converting(settings, registries, loaded, todo, approvals, built_at, strict, pool, stack)
             stopped, checked = _run_checks(settings, loaded, built_at, strict, report, formats, jobs)
             todo = [(job, key) for job, key in todo if job.article.slug not in stopped]
             loaded = [(a, d) for a, d in loaded if a.slug not in stopped]
-        tasks = _tasks(loaded, planned, todo, old, report, progress)
+        tasks = _tasks(loaded, planned, todo, old or {}, report, progress)
         tasks = [replace(t, approvals=approvals[t.article.slug]) for t in tasks]
         stamp = (built_at.isoformat(), versions)
         end = Finish(settings, registries, old, stamp, report, sources, keep, shard, checked)
-        end.ahead_of(pool, entries, [jk for t in tasks for jk in t.jobs])  # see finish.py
-        for outcomes, warnings in execute(settings, registries, tasks, built_at, jobs, strict, early or pool):
-            report.warnings.extend(warnings)
-            for outcome in outcomes:
-                report.outcomes.append(outcome)
-                if outcome.entry is not None:
-                    entries[outcome.entry.manifest_key] = outcome.entry
-                if progress:
-                    progress(outcome)
-        end.finish(entries)
+        made: dict[Key, ManifestEntry] = {}  # this build's outputs
+        end.ahead_of(pool, made, [jk for t in tasks for jk in t.jobs])  # see finish.py
+        results = execute(settings, registries, tasks, built_at, jobs, strict, early or pool)
+        _gather(results, report, made, progress)
+        end.finish(made)
     order = list(REGISTRY)
     report.outcomes.sort(key=lambda o: (o.slug, o.variant, order.index(o.format)))
     return report
+
+
+def _gather(
+    results: Iterable[tuple[list[Outcome], list[PublishError]]],
+    report: Report,
+    entries: dict[Key, ManifestEntry],
+    progress: Progress | None,
+) -> None:
+    """Each batch's outcomes and warnings into ``report`` (and its outputs into ``entries``), as
+    the batches end."""
+    for outcomes, warnings in results:
+        report.warnings.extend(warnings)
+        for outcome in outcomes:
+            report.outcomes.append(outcome)
+            if outcome.entry is not None:
+                entries[outcome.entry.manifest_key] = outcome.entry
+            if progress:
+                progress(outcome)
+
+
+def _start_workers(
+    stack: contextlib.ExitStack[bool | None],
+    settings: Settings,
+    registries: dict[str, Registry],
+    formats: Sequence[str],
+    todo: list[tuple[Job, str]],
+    jobs: int,
+) -> ProcessPoolExecutor | None:
+    """``start_workers`` for ``todo`` (the jobs to build), shut down when the build ends."""
+    pool = start_workers(settings, registries, formats, todo, jobs)
+    if pool is not None:
+        stack.callback(pool.shutdown)
+    return pool
 
 
 def _load(

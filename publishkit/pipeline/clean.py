@@ -12,6 +12,7 @@ from ..model.manifest import MANIFEST, load_manifest
 from ..model.settings import Settings
 from ..site.gallery import made_by_gallery
 from ..site.thumbs import GALLERY_DIR
+from .disclaimerstore import STORE as DISCLAIMERS_JSON
 from .remember import SOURCES_JSON
 
 
@@ -62,7 +63,7 @@ def clean(settings: Settings) -> Cleaned:
                 targets.append(path)
         targets += list(build_dir.rglob(f"{TMP_PREFIX}*"))  # left by a build that was killed
         # The manifest last: until then it says what was made.
-        for name in (CHECK_JSON, SOURCES_JSON, MANIFEST):
+        for name in (CHECK_JSON, SOURCES_JSON, DISCLAIMERS_JSON, MANIFEST):
             if _inside(build_dir, name) is not None:
                 targets.append(build_dir / name)
         for path in targets:

@@ -1,4 +1,5 @@
-"""Disclaimer Markdown converted once per worker, with the same checks an article body gets."""
+"""Disclaimer Markdown converted once per worker, with the same checks an article body gets, and
+kept in build/.disclaimers.json for the next command (see ``disclaimer_store``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..kit.pandoc import WriteJob, read_many, write_many
 from ..model.assets import checked_ast
 from ..model.registry import Disclaimer, Registry
 from ..model.settings import Settings
+from .disclaimerstore import DisclaimerStore
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,21 @@ def disclaimer_texts(
     wanted = {d.key: d for d in needed}
     todo = [d for k, d in wanted.items() if (*key, k) not in _DISCLAIMERS]
     if todo:
-        for d_key, converted in _convert_disclaimers(registry, todo, settings).items():
-            _DISCLAIMERS[(*key, d_key)] = converted
+        store = DisclaimerStore(settings)
+        fresh = []
+        for d in todo:
+            kept = store.get(d)
+            if kept is None:
+                fresh.append(d)
+            else:  # converted by an earlier command from the same Markdown, by the same code
+                _DISCLAIMERS[(*key, d.key)] = Converted(DisclaimerText(d, *kept))
+        if fresh:
+            converted = _convert_disclaimers(registry, fresh, settings)
+            for d in fresh:
+                _DISCLAIMERS[(*key, d.key)] = done = converted[d.key]
+                if done.text is not None and done.error is None and not done.warnings:
+                    store.put(d, done.text)
+            store.save()
     return {k: _DISCLAIMERS[(*key, k)] for k in wanted}
 
 

@@ -18,13 +18,13 @@ and reports what fails there.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..kit.fsutil import remove_stale_temps
-from ..model.manifest import Key, ManifestEntry, save_manifest
+from ..model.manifest import Key, ManifestEntry, load_manifest, save_manifest
 from ..model.registry import Registry
 from ..model.settings import Settings
 from ..model.variant import Variant
@@ -46,7 +46,8 @@ class Finish:
 
     settings: Settings
     registries: dict[str, Registry]
-    old: dict[Key, ManifestEntry]  # the manifest before this build
+    # The manifest before this build; None: not read yet (``read_old`` reads it when first needed).
+    old: dict[Key, ManifestEntry] | None
     stamp: tuple[str, dict[str, str]]  # the build's time (ISO) and tool versions
     report: Report
     sources: SourceCache
@@ -58,25 +59,30 @@ class Finish:
     _draft: tuple[set[str], Draft] | None = field(default=None, repr=False)
     _swept: bool = field(default=False, repr=False)  # build/'s stale temporary files removed
 
-    def ahead_of(
-        self, pool: object, entries: dict[Key, ManifestEntry], todo: Sequence[tuple[Job, str]]
-    ) -> None:
+    def read_old(self) -> dict[Key, ManifestEntry]:
+        """The manifest before this build, read now if it was not (with --force, a build reads it
+        only here: at 500 articles, 23 ms that were on a one-article build's way to its handout)."""
+        if self.old is None:
+            self.old = load_manifest(self.settings.build_dir)
+        return self.old
+
+    def ahead_of(self, pool: object, made: dict[Key, ManifestEntry], todo: Sequence[tuple[Job, str]]) -> None:
         """With a helper ``pool``, ``ahead`` runs while this process waits on it, for the
-        articles of ``todo`` (the jobs to build, with their cache keys)."""
+        articles of ``todo`` (the jobs to build, with their cache keys); ``made``: the outputs
+        of this build so far."""
         if isinstance(pool, Helper):
-            building = {job.article.slug for job, _key in todo}
+            pool.while_waiting(lambda: self.ahead(made, todo))
+
+    def ahead(self, made: dict[Key, ManifestEntry], todo: Sequence[tuple[Job, str]]) -> None:
+        """What ``finish`` will do that does not depend on the outputs of ``todo``'s articles: run
+        while this process waits on the helper. ``made``: the outputs of this build so far."""
+        building = {job.article.slug for job, _key in todo}
+        try:
+            old = self.read_old()
+            entries = {**old, **made}
             # Built again from the same inputs (--force): most likely the same bytes, and then
             # the page stays as it is; its rendering is not prepared (done at the end if due).
-            page = not all(
-                job.manifest_key in self.old and self.old[job.manifest_key].key == key for job, key in todo
-            )
-            pool.while_waiting(lambda: self.ahead(entries, building, page))
-
-    def ahead(self, entries: dict[Key, ManifestEntry], building: Collection[str], page: bool = True) -> None:
-        """What ``finish`` will do that does not depend on the outputs of ``building``: run while
-        this process waits on the helper. ``entries``: the manifest's entries as they are now;
-        ``page``: whether to prepare for rendering the gallery's page too."""
-        try:
+            page = not all(job.manifest_key in old and old[job.manifest_key].key == key for job, key in todo)
             remove_stale_temps(self.settings.build_dir)  # this process writes nothing meanwhile
             self._swept = True
             existing = {p.stem for p in discover(self.settings)}
@@ -101,14 +107,16 @@ class Finish:
         except Exception:  # a head start only: ``finish`` does all of it, and reports what fails
             self._draft = None
 
-    def finish(self, entries: dict[Key, ManifestEntry]) -> None:
+    def finish(self, made: dict[Key, ManifestEntry]) -> None:
         """check.json with this build's content checks (after the renders: not on the way to the
-        first output), the manifest (outputs of deleted articles and of clinics or editions no
-        longer made drop out), then build/index.html, which reads both. A shard writes a partial
-        manifest and no gallery: merge-manifests writes one from every shard."""
+        first output), the manifest (``made``, this build's outputs, over the one before; outputs
+        of deleted articles and of clinics or editions no longer made drop out), then
+        build/index.html, which reads both. A shard writes a partial manifest and no gallery:
+        merge-manifests writes one from every shard."""
         from .site import write_site
 
         settings = self.settings
+        entries = {**self.read_old(), **made}
         built_at, versions = self.stamp
         if not self._swept:  # a killed build's; a walk of build/: after the outputs
             remove_stale_temps(settings.build_dir)
@@ -140,10 +148,16 @@ class Finish:
     def _kept(self, entries: dict[Key, ManifestEntry], existing: set[str]) -> dict[Key, ManifestEntry]:
         """The entries the manifest keeps: of articles that exist, in a variant still made (and
         in the shard, for a shard)."""
+        made: dict[tuple[str, str, str, str], bool] = {}  # by format and variant: a few in a catalog
+
+        def still_made(entry: ManifestEntry) -> bool:
+            kind = (entry.format, entry.brand, entry.language, entry.edition)
+            if kind not in made:
+                made[kind] = configured(self.settings, entry.format, Variant(*kind[1:]))
+            return made[kind]
+
         return {
             k: v
             for k, v in entries.items()
-            if k[0] in existing
-            and configured(self.settings, v.format, Variant(v.brand, v.language, v.edition))
-            and (self.keep is None or k in self.keep)
+            if k[0] in existing and still_made(v) and (self.keep is None or k in self.keep)
         }

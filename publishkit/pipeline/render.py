@@ -74,6 +74,7 @@ class Helper(ProcessPoolExecutor):
         work, self._idle = self._idle, None
         if work is not None:
             work()
+            self.settle()  # what it read and drafted (the manifest, the gallery): kept to the end
 
 
 @dataclass(frozen=True)

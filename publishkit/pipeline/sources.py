@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher, get_close_matches
 from pathlib import Path
 
 from ..errors import SourceError
+from ..kit.statmemo import StatMemo
 from ..model.langtag import split_stem
 from ..model.settings import Settings
 
@@ -16,13 +18,31 @@ SUGGEST = 3  # how many close slugs to suggest
 SIMILAR = 0.6  # difflib's ratio a slug needs to be suggested (difflib's own default)
 
 
+# source/'s articles as last listed, while the folder keeps its stat: a build lists it four times
+# (the command line, the checks, the gallery, the end), a watcher at every edit.
+_LISTED: StatMemo[list[Path]] = StatMemo()
+
+
 def discover(settings: Settings) -> list[Path]:
+    """The articles in source/ (its .md files), each original first, then its translations
+    (source/<slug>.<L>.md)."""
     src = settings.source_dir
     if not src.is_dir():
         raise SourceError(f"the source folder {settings.source}/ does not exist")
+    # A folder's stat changes when a name in it is added, removed or renamed: all a listing shows.
+    return list(_LISTED.get(src, [src], lambda: _listing(src)))
+
+
+def _listing(src: Path) -> list[Path]:
+    # One listing, with the types it gives: a glob and then a stat an article took 3 ms at 500.
     # A symlinked article is listed so that loading it reports it, instead of skipping it silently.
-    # Each original first, then its translations (source/<slug>.<L>.md).
-    found = (p for p in src.glob("*.md") if p.is_file() or p.is_symlink())
+    try:
+        with os.scandir(src) as listing:
+            found = [
+                Path(e.path) for e in listing if e.name.endswith(".md") and (e.is_file() or e.is_symlink())
+            ]
+    except PermissionError:  # what glob made of a folder it may not list: nothing in it
+        return []
     return sorted(found, key=lambda p: split_stem(p.stem))
 
 

@@ -87,12 +87,14 @@ def check_of(sources: Sources, article: Article | None) -> tuple[Any, bool]:
     return entry, entry.get("key") != sources.check_key(article)
 
 
-def errors_by_slug(settings: Settings, report: Any) -> dict[str, tuple[list[str], list[str]]]:
-    """This build's errors per article, worded as the command line words them."""
+def errors_by_slug(
+    settings: Settings, report: Any, paths: Sequence[Path]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """This build's errors per article (of those at ``paths``), worded as the command line words them."""
     from ..errors import format_error
 
     out: dict[str, tuple[list[str], list[str]]] = {}
-    by_path = {str(p): p.stem for p in settings.source_dir.glob("*.md")}
+    by_path = {str(p): p.stem for p in paths}
 
     def add(slug: str, exc: PublishError, fmt: str | None = None) -> None:
         lines, formats = out.setdefault(slug, ([], []))

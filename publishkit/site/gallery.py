@@ -147,19 +147,20 @@ def _cards(
 ) -> dict[tuple[str, str, str], Ahead]:
     """Every card but those of the articles ``building``, with the outputs and errors it was made
     from; one of ``draft`` whose outputs and errors are still the same, as it was."""
-    failures = errors_by_slug(settings, report)
+    failures = errors_by_slug(settings, report, sources.paths)
     by_slug = entries_by_slug(entries)  # each card looks at its article's only
     out: dict[tuple[str, str, str], Ahead] = {}
     for path in sources.paths:
-        if path.stem in building:
+        slug = path.stem  # a property that parses the name: once a card, not five times
+        if slug in building:
             continue
-        mine, failed = by_slug.get(path.stem, {}), failures.get(path.stem, ([], []))
-        for v in variants(path.stem, mine):
-            ahead = draft.cards.get((path.stem, *v)) if draft else None
+        mine, failed = by_slug.get(slug, {}), failures.get(slug, ([], []))
+        for v in variants(slug, mine):
+            ahead = draft.cards.get((slug, *v)) if draft else None
             if ahead is None or ahead[1] != mine or ahead[2] != failed:
                 card = make_card(settings, registry_of(registries, v[0]), path, mine, sources, failures, v)
                 ahead = (card, mine, failed)
-            out[(path.stem, *v)] = ahead
+            out[(slug, *v)] = ahead
     return out
 
 
