@@ -43,7 +43,8 @@ class Helper(ProcessPoolExecutor):
 
     While it runs, what this process has loaded is kept out of its garbage collections
     (``gc.freeze`` before the fork, as Python's documentation advises, and again by ``settle``
-    once the article is converted, as the watcher's ``warm.settle``), and let back in at
+    once the article is converted, as the watcher's ``warm.settle``, and after ``idle``'s work:
+    the manifest it may read, the gallery it drafts), and let back in at
     ``shutdown``: a full collection walking a 500-article catalog's records took 40 to 50 ms, once
     at the start and once while the handout was audited (see README). Only when nothing was frozen
     before: a caller's own freeze is left as it was."""
