@@ -1,5 +1,5 @@
 """Disclaimer Markdown converted once per worker, with the same checks an article body gets, and
-kept in build/.disclaimers.json for the next command (see ``disclaimer_store``)."""
+kept in build/.disclaimers.json for the next command (see disclaimerstore.py)."""
 
 from __future__ import annotations
 
