@@ -4,8 +4,8 @@ Every command that builds converts the disclaimers that apply: two pandoc runs (
 HTML and plain-text writes), about 45 ms before the first output, for the same Markdown converted
 the same way every time. A wording converted whole, without a warning and without an image (an
 image's AST names its file on this machine), is kept here under a key of its Markdown, the pandoc
-it was converted with, the converting code and the depth limit; the next command uses it while
-all of them are the same. Anything else is converted every time, as before. The outputs are
+it was converted with, the code that makes outputs (the outputs' own ``code_fingerprint``) and the
+depth limit; the next command uses it while all of them are the same. Anything else is converted every time, as before. The outputs are
 audited against what is used either way, and `verify` converts the registry's wordings itself.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,35 +24,15 @@ from ..kit.pandoc import bundle_version, pandoc_path
 from ..kit.statmemo import StatMemo
 from ..model.registry import Disclaimer
 from ..model.settings import Settings
+from .cachekey import code_fingerprint
 
 STORE = ".disclaimers.json"
 SCHEMA = 1
 KEPT_AT_MOST = 256  # wordings (a catalog has tens); beyond, the oldest are dropped
-_HERE = Path(__file__).resolve().parent
-# What a wording's conversion depends on besides its Markdown: the code that reads, checks and
-# writes it, and the Lua script pandoc runs.
-CODE = (
-    _HERE / "convert.py",
-    _HERE / "disclaimerstore.py",
-    _HERE.parent / "formats" / "_plain.py",
-    _HERE.parent / "model" / "assets.py",
-    _HERE.parent / "kit" / "doctree.py",
-    _HERE.parent / "kit" / "pandoc.py",
-    _HERE.parent / "kit" / "batch.lua",
-)
-
 # The wordings as this process last read or wrote them, while the file keeps its stat.
 _READ: StatMemo[dict[str, Any]] = StatMemo()
 
 Kept = tuple[str, str, list[dict[str, Any]]]  # html, plain, ast (pandoc blocks)
-
-
-@cache
-def _code() -> str:
-    digest = hashlib.sha256()
-    for path in CODE:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -71,7 +50,9 @@ class DisclaimerStore:
     def __init__(self, settings: Settings) -> None:
         self.build_dir = settings.build_dir
         self.path = self.build_dir / STORE
-        how = [SCHEMA, bundle_version(), pandoc_path(), _code(), settings.limits.max_tree_depth]
+        # code_fingerprint: the code that makes outputs (converting, checking, writing them), as
+        # in every output's key: a change to any of it converts the wordings again.
+        how = [SCHEMA, bundle_version(), pandoc_path(), code_fingerprint(), settings.limits.max_tree_depth]
         self._how = json.dumps(how)
         self._texts = dict(_READ.get(self.build_dir, [self.path], lambda: _read(self.path)))
         self._changed = False
