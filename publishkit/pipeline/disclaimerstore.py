@@ -5,8 +5,9 @@ HTML and plain-text writes), about 45 ms before the first output, for the same M
 the same way every time. A wording converted whole, without a warning and without an image (an
 image's AST names its file on this machine), is kept here under a key of its Markdown, the pandoc
 it was converted with, the code that makes outputs (the outputs' own ``code_fingerprint``) and the
-depth limit; the next command uses it while all of them are the same. Anything else is converted every time, as before. The outputs are
-audited against what is used either way, and `verify` converts the registry's wordings itself.
+depth limit; the next command uses it while all of them are the same. Anything else is converted
+every time, as before. The outputs are audited against what is used either way, and `verify`
+converts the registry's wordings itself.
 """
 
 from __future__ import annotations
